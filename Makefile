@@ -1,0 +1,65 @@
+# ledgerhouse — every entry point a person or CI uses.
+#   make run    set up, generate sample data, load it, dbt build, docs (DuckDB)
+#   make test   set up and run the whole test suite
+# Targets create what they need (.venv, sample data) and reuse it when present.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+AIRFLOW_VENV := .venv-airflow
+TARGET ?= duckdb
+SAMPLE_DAYS ?= 20
+SAMPLE_ACCOUNTS ?= 200
+SAMPLE_SEED ?= 42
+LANDING ?= data/landing
+PYTEST_ARGS ?=
+
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export LEDGERHOUSE_TARGET := $(TARGET)
+
+.PHONY: help setup run load build docs test lint bench clean airflow-setup
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+$(BIN)/.installed: pyproject.toml requirements/lock.txt
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (ledgerhouse needs Python 3.11; set PYTHON=...)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+setup: $(BIN)/.installed  ## create .venv with dbt and the ledgerhouse CLI (reused when present)
+
+$(LANDING)/.generated: $(BIN)/.installed
+	$(BIN)/ledgerhouse generate $(LANDING) --days $(SAMPLE_DAYS) --accounts $(SAMPLE_ACCOUNTS) --seed $(SAMPLE_SEED)
+	@touch $@
+
+load: $(LANDING)/.generated  ## load the sample landing folders into the raw schemas
+	$(BIN)/ledgerhouse load $(LANDING) --target $(TARGET)
+
+build: setup  ## dbt seed + build (models, snapshots, tests) on TARGET
+	$(BIN)/dbt build --target $(TARGET) --fail-fast
+
+docs: setup  ## generate the dbt docs site (target/index.html and target/static_index.html)
+	$(BIN)/dbt docs generate --target $(TARGET) --static
+
+run: load build docs  ## the main job on the embedded default: sample data -> dbt build -> docs
+	$(BIN)/ledgerhouse summary --target $(TARGET)
+
+test: setup  ## the whole test suite (DuckDB, PostgreSQL, lint, Airflow DAGs)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup  ## ruff and sqlfluff
+	$(BIN)/ruff check .
+	$(BIN)/sqlfluff lint models
+
+clean:  ## remove build output, sample data and the DuckDB file (keeps the venvs)
+	rm -rf target logs data ledgerhouse.duckdb ledgerhouse.duckdb.wal .duckdb_tmp

@@ -1,0 +1,103 @@
+{#
+    Safe casts from landing text. Each returns null (never an error) when the
+    text is not of the landing format, so a bad value becomes a flag that the
+    validation layer turns into an error row instead of a failed run.
+    The accepted formats are the same on every target (brokerage.md §1):
+      numbers    [+-]digits[.digits]  ('.' decimal point, no exponent, no
+                 thousands separator), at most 22 integer digits;
+      dates      YYYY-MM-DD that exist in the calendar;
+      timestamps YYYY-MM-DD[ T]HH:MM:SS[.ffffff].
+    Engines are more lenient than this on their own (DuckDB reads '2026-3-2'
+    as a date), so each cast first checks the text against the format.
+#}
+
+{% macro regex_full_match(expr, pattern) -%}
+    {{ return(adapter.dispatch('regex_full_match', 'ledgerhouse')(expr, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regex_full_match(expr, pattern) -%}
+    ({{ expr }} ~ '^(?:{{ pattern }})$')
+{%- endmacro %}
+
+{% macro duckdb__regex_full_match(expr, pattern) -%}
+    regexp_full_match({{ expr }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro spark__regex_full_match(expr, pattern) -%}
+    ({{ expr }} rlike '^(?:{{ pattern }})$')
+{%- endmacro %}
+
+{% macro number_pattern() -%}[+-]?([0-9]{1,22}(\.[0-9]*)?|\.[0-9]+){%- endmacro %}
+{% macro integer_pattern() -%}[+-]?[0-9]{1,18}{%- endmacro %}
+{% macro date_pattern() -%}[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]){%- endmacro %}
+{% macro timestamp_pattern() -%}[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[ T]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?{%- endmacro %}
+
+{#- safe_cast_number(expr, type): text -> decimal/integer type, or null -#}
+{% macro safe_cast_number(expr, type) -%}
+    case
+        when {{ ledgerhouse.regex_full_match(expr, ledgerhouse.number_pattern()) }}
+            then cast({{ expr }} as {{ type }})
+    end
+{%- endmacro %}
+
+{% macro safe_cast_integer(expr) -%}
+    case
+        when {{ ledgerhouse.regex_full_match(expr, ledgerhouse.integer_pattern()) }}
+            then cast({{ expr }} as bigint)
+    end
+{%- endmacro %}
+
+{#- safe_cast_date(expr): 'YYYY-MM-DD' text -> date, or null (also for 2026-02-30) -#}
+{% macro safe_cast_date(expr) -%}
+    {{ return(adapter.dispatch('safe_cast_date', 'ledgerhouse')(expr)) }}
+{%- endmacro %}
+
+{% macro default__safe_cast_date(expr) -%}
+    case
+        when {{ ledgerhouse.regex_full_match(expr, ledgerhouse.date_pattern()) }}
+            and cast(substr({{ expr }}, 9, 2) as integer) <= extract(day from (
+                make_date(cast(substr({{ expr }}, 1, 4) as integer), cast(substr({{ expr }}, 6, 2) as integer), 1)
+                + interval '1 month' - interval '1 day'
+            ))
+            then cast({{ expr }} as date)
+    end
+{%- endmacro %}
+
+{% macro duckdb__safe_cast_date(expr) -%}
+    case
+        when {{ ledgerhouse.regex_full_match(expr, ledgerhouse.date_pattern()) }}
+            then try_cast({{ expr }} as date)
+    end
+{%- endmacro %}
+
+{% macro spark__safe_cast_date(expr) -%}
+    case
+        when {{ ledgerhouse.regex_full_match(expr, ledgerhouse.date_pattern()) }}
+            then try_cast({{ expr }} as date)
+    end
+{%- endmacro %}
+
+{#- safe_cast_timestamp(expr): ISO timestamp text -> timestamp, or null -#}
+{% macro safe_cast_timestamp(expr) -%}
+    {{ return(adapter.dispatch('safe_cast_timestamp', 'ledgerhouse')(expr)) }}
+{%- endmacro %}
+
+{% macro default__safe_cast_timestamp(expr) -%}
+    case
+        when {{ ledgerhouse.regex_full_match(expr, ledgerhouse.timestamp_pattern()) }}
+            and {{ ledgerhouse.safe_cast_date('substr(' ~ expr ~ ', 1, 10)') }} is not null
+            then cast({{ expr }} as timestamp)
+    end
+{%- endmacro %}
+
+{% macro duckdb__safe_cast_timestamp(expr) -%}
+    case
+        when {{ ledgerhouse.regex_full_match(expr, ledgerhouse.timestamp_pattern()) }}
+            then try_cast({{ expr }} as timestamp)
+    end
+{%- endmacro %}
+
+{#- is_unparseable(raw_expr, cast_expr): the text is present but did not cast -#}
+{% macro is_unparseable(raw_expr, cast_expr) -%}
+    ({{ raw_expr }} is not null and {{ cast_expr }} is null)
+{%- endmacro %}

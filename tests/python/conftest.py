@@ -1,0 +1,181 @@
+"""Shared fixtures: real DuckDB files, a real PostgreSQL database, real dbt runs.
+
+Nothing here mocks a database. Each fixture gives a test its own DuckDB file
+or PostgreSQL database and its own dbt target/log folders, so tests never
+share state and can run in any order.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+DBT = str(BIN / "dbt")
+LEDGERHOUSE = str(BIN / "ledgerhouse")
+
+# Small but complete sample: every error code, every product, a holiday.
+SAMPLE_ARGS = ["--days", "8", "--accounts", "30", "--seed", "7"]
+
+
+def base_env(**overrides: str) -> dict[str, str]:
+    """The environment for a subprocess: telemetry off, colours off."""
+    env = dict(os.environ)
+    env.update(
+        DO_NOT_TRACK="1",
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DBT_USE_COLORS="false",
+        DBT_PROFILES_DIR=str(ROOT),
+        DBT_PROJECT_DIR=str(ROOT),
+    )
+    env.update(overrides)
+    return env
+
+
+class Warehouse:
+    """One isolated warehouse: a target plus the env vars that point at it."""
+
+    def __init__(self, target: str, env: dict[str, str], workdir: Path) -> None:
+        self.target = target
+        self.env = env
+        self.workdir = workdir
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run the ledgerhouse CLI against this warehouse."""
+        return _run([LEDGERHOUSE, *args], self.env, check)
+
+    def dbt(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run dbt against this warehouse with its own target/ and logs/."""
+        cmd = [
+            DBT,
+            *args,
+            "--target",
+            self.target,
+            "--target-path",
+            str(self.workdir / "target"),
+            "--log-path",
+            str(self.workdir / "logs"),
+        ]
+        return _run(cmd, self.env, check, cwd=ROOT)
+
+    def query(self, sql: str) -> list[tuple]:
+        """Run one query and return all rows."""
+        if self.target == "duckdb":
+            import duckdb
+
+            con = duckdb.connect(self.env["LEDGERHOUSE_DUCKDB"], read_only=True)
+            try:
+                return con.sql(sql).fetchall()
+            finally:
+                con.close()
+        import psycopg2
+
+        con = psycopg2.connect(
+            host=self.env["LEDGERHOUSE_PG_HOST"],
+            port=int(self.env["LEDGERHOUSE_PG_PORT"]),
+            user=self.env["LEDGERHOUSE_PG_USER"],
+            dbname=self.env["LEDGERHOUSE_PG_DATABASE"],
+        )
+        try:
+            with con.cursor() as cur:
+                cur.execute(sql)
+                return cur.fetchall()
+        finally:
+            con.close()
+
+
+def _run(
+    cmd: list[str], env: dict[str, str], check: bool, cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"command failed ({proc.returncode}): {' '.join(cmd)}\n"
+            f"--- stdout ---\n{proc.stdout[-20000:]}\n--- stderr ---\n{proc.stderr[-5000:]}"
+        )
+    return proc
+
+
+def pg_settings() -> dict[str, str]:
+    return {
+        "LEDGERHOUSE_PG_HOST": os.environ.get("LEDGERHOUSE_PG_HOST", "127.0.0.1"),
+        "LEDGERHOUSE_PG_PORT": os.environ.get("LEDGERHOUSE_PG_PORT", "5432"),
+        "LEDGERHOUSE_PG_USER": os.environ.get("LEDGERHOUSE_PG_USER", "postgres"),
+        "LEDGERHOUSE_PG_PASSWORD": os.environ.get("LEDGERHOUSE_PG_PASSWORD", ""),
+    }
+
+
+def _pg_admin(sql: str) -> None:
+    import psycopg2
+
+    s = pg_settings()
+    con = psycopg2.connect(
+        host=s["LEDGERHOUSE_PG_HOST"],
+        port=int(s["LEDGERHOUSE_PG_PORT"]),
+        user=s["LEDGERHOUSE_PG_USER"],
+        password=s["LEDGERHOUSE_PG_PASSWORD"] or None,
+        dbname="postgres",
+        connect_timeout=5,
+    )
+    con.autocommit = True
+    try:
+        with con.cursor() as cur:
+            cur.execute(sql)
+    finally:
+        con.close()
+
+
+def postgres_available() -> bool:
+    try:
+        _pg_admin("select 1")
+    except Exception:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def sample_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated brokerage landing folder, shared read-only by the session."""
+    out = tmp_path_factory.mktemp("landing")
+    _run([LEDGERHOUSE, "generate", str(out), *SAMPLE_ARGS], base_env(), check=True)
+    return out
+
+
+@pytest.fixture
+def duckdb_warehouse(tmp_path: Path) -> Warehouse:
+    """A fresh DuckDB file of this test's own."""
+    env = base_env(
+        LEDGERHOUSE_TARGET="duckdb",
+        LEDGERHOUSE_DUCKDB=str(tmp_path / "wh.duckdb"),
+        LEDGERHOUSE_DUCKDB_TEMP=str(tmp_path / "duckdb_tmp"),
+    )
+    return Warehouse("duckdb", env, tmp_path)
+
+
+@pytest.fixture
+def postgres_warehouse(tmp_path: Path) -> Iterator[Warehouse]:
+    """A fresh PostgreSQL database of this test's own, dropped afterwards."""
+    if not postgres_available():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not reachable; .ci/run should have started it")
+        pytest.skip("PostgreSQL is not reachable (set LEDGERHOUSE_PG_HOST/PORT/USER)")
+    name = f"lh_test_{uuid.uuid4().hex[:10]}"
+    _pg_admin(f"create database {name}")
+    env = base_env(LEDGERHOUSE_TARGET="postgres", LEDGERHOUSE_PG_DATABASE=name, **pg_settings())
+    try:
+        yield Warehouse("postgres", env, tmp_path)
+    finally:
+        _pg_admin(f"drop database if exists {name} with (force)")
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def warehouse(request: pytest.FixtureRequest) -> Warehouse:
+    """Each test that takes this runs once per target."""
+    return request.getfixturevalue(f"{request.param}_warehouse")
