@@ -1,0 +1,1 @@
+"""Sample landing-data generators, one module per domain."""
