@@ -1,0 +1,16 @@
+{#
+    list_contains(list_expr, value_expr): true when value_expr is one of the
+    '|'-separated values in list_expr (the list format of the `policies`
+    seed, e.g. 'USD|EUR'). Null value never matches. Plain string
+    concatenation and LIKE behave the same on every target.
+
+    policy_parameter_matches(list_expr, value_expr): a null (empty) parameter
+    list matches anything; otherwise list_contains.
+#}
+{% macro list_contains(list_expr, value_expr) -%}
+    ('|' || {{ list_expr }} || '|' like '%|' || {{ value_expr }} || '|%')
+{%- endmacro %}
+
+{% macro policy_parameter_matches(list_expr, value_expr) -%}
+    ({{ list_expr }} is null or coalesce({{ ledgerhouse.list_contains(list_expr, value_expr) }}, false))
+{%- endmacro %}

@@ -1,0 +1,55 @@
+-- Every raw bank statement row with its validation result (payments.md §1).
+-- X001: posting_date, amount_posted or fee_charged missing or unparseable;
+-- X004: transaction_id is not a valid transaction (no valid event) — kept
+--       here for investigation, never matched;
+-- X005: an earlier row (load order: _loaded_at, _line_number) has the same
+--       statement_id; the first row is judged on its own merits.
+with
+
+statements as (
+    select * from {{ ref('stg_payments__bank_statements') }}
+),
+
+events as (
+    select * from {{ ref('int_payments__events_checked') }}
+),
+
+known_transactions as (
+    select distinct transaction_id
+    from events
+    where is_valid
+),
+
+ordered as (
+    select
+        *,
+        row_number() over (
+            partition by statement_id
+            order by _loaded_at, _source_file, _line_number
+        ) as statement_occurrence
+    from statements
+),
+
+checked as (
+    select
+        ordered.*,
+        (
+            ordered.posting_date is null
+            or ordered.amount_posted is null
+            or ordered.fee_charged is null
+        ) as is_x001,
+        known_transactions.transaction_id is null as is_x004,
+        ordered.statement_occurrence > 1 as is_x005
+    from ordered
+    left join known_transactions
+        on ordered.transaction_id = known_transactions.transaction_id
+),
+
+final as (
+    select
+        *,
+        not (is_x001 or is_x004 or is_x005) as is_valid
+    from checked
+)
+
+select * from final

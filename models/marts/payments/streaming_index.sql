@@ -1,0 +1,86 @@
+{#
+    streaming_index (payments.md §2): one row per valid transaction with its
+    current status, fraud score and policy flags. Incremental on event time:
+    a run recomputes, from ALL their rows, every transaction with a valid
+    event or fraud signal whose time is later than the watermark (latest
+    last_event_ts already in the table) minus var('payments_lookback_hours')
+    (default 72). A late event whose event_ts is within that window is
+    absorbed exactly (the result equals a full refresh). An event older than
+    the window is NOT picked up by an incremental run: its transaction keeps
+    its previous row until a run with a wider lookback or `--full-refresh`
+    (see docs/payments.md). Policy or merchant changes also need a full refresh.
+#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='transaction_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+transactions as (
+    select * from {{ ref('int_payments__transactions') }}
+),
+
+fraud_scores as (
+    select * from {{ ref('int_payments__fraud_scores') }}
+),
+
+policy_flags as (
+    select * from {{ ref('int_payments__policy_flags') }}
+),
+
+{% if is_incremental() %}
+watermark as (
+    select
+        {{ dbt.dateadd('hour', -1 * var('payments_lookback_hours', 72), 'max(last_event_ts)') }} as recompute_from
+    from {{ this }}
+),
+
+changed as (
+    select transactions.transaction_id
+    from transactions
+    cross join watermark
+    where watermark.recompute_from is null
+        or transactions.last_event_ts >= watermark.recompute_from
+    union
+    select fraud_scores.transaction_id
+    from fraud_scores
+    cross join watermark
+    where fraud_scores.inference_time >= watermark.recompute_from
+),
+
+{% endif %}
+final as (
+    select
+        transactions.transaction_id,
+        transactions.merchant_id,
+        transactions.user_token,
+        transactions.transaction_date,
+        transactions.amount,
+        transactions.currency,
+        transactions.status,
+        fraud_scores.fraud_score,
+        fraud_scores.model_version as fraud_model_version,
+        policy_flags.enriched_flags,
+        transactions.first_event_ts,
+        transactions.last_event_ts,
+        case
+            when fraud_scores.signals_loaded_at > transactions.events_loaded_at
+                then fraud_scores.signals_loaded_at
+            else transactions.events_loaded_at
+        end as stream_ingest_time
+    from transactions
+    left join fraud_scores
+        on transactions.transaction_id = fraud_scores.transaction_id
+    left join policy_flags
+        on transactions.transaction_id = policy_flags.transaction_id
+    {% if is_incremental() %}
+    where transactions.transaction_id in (select changed.transaction_id from changed)
+    {% endif %}
+)
+
+select * from final
