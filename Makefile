@@ -53,9 +53,22 @@ docs: setup  ## generate the dbt docs site (target/index.html and target/static_
 run: load build docs  ## the main job on the embedded default: sample data -> dbt build -> docs
 	$(BIN)/ledgerhouse summary --target $(TARGET)
 
-test: setup  ## the whole test suite (DuckDB, PostgreSQL, lint, Airflow DAGs)
+test: setup airflow-setup  ## the whole test suite (DuckDB, PostgreSQL, lint, Airflow DAGs)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Airflow + Cosmos live in their own venv: installing dbt next to Airflow
+# downgrades Airflow's protobuf/python-dateutil/pathspec (docs/airflow.md).
+# The DAGs run dbt and the ledgerhouse CLI from .venv.
+$(AIRFLOW_VENV)/.installed: requirements/airflow-lock.txt
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found"; exit 1; }
+	@test -x $(AIRFLOW_VENV)/bin/python || $(PYTHON) -m venv $(AIRFLOW_VENV)
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(AIRFLOW_VENV)/bin/python -m pip install --quiet -r requirements/airflow-lock.txt
+	@touch $@
+
+airflow-setup: setup $(AIRFLOW_VENV)/.installed  ## create .venv-airflow (Airflow 3 + Cosmos) and target/manifest.json for the DAGs
+	$(BIN)/dbt parse --target $(TARGET) --quiet
 
 lint: setup  ## ruff and sqlfluff
 	$(BIN)/ruff check .
