@@ -1,0 +1,678 @@
+"""Land delivery files as text in the raw schemas, with load metadata and an audit trail.
+
+``load(landing_dir, settings)`` takes either a landing root (one folder per
+delivery, loaded in sorted order) or a single delivery folder. Every file the
+registry in ``ledgerhouse.entities`` knows lands in ``raw_<domain>.<entity>``:
+all entity columns as text (empty field = null) plus ``_batch_id``,
+``_source_file`` (path relative to the landing root), ``_line_number`` (the
+physical line; header = 1), ``_file_sha256`` and ``_loaded_at``.
+
+How a file is loaded:
+
+1. its sha256 is computed; a file already loaded for the same entity with the
+   same checksum is skipped (audit status ``skipped_already_loaded``);
+2. a streaming Python pass checks the format (UTF-8, header, field count per
+   row, quoting) and stops at the first problem with one message
+   ``<file>:<line>:<column>: <problem> (expected ...)``, where column is the
+   1-based CSV column (field) number; both engines give the same messages;
+3. the engine's own bulk path reads the file into a temporary staging table
+   (DuckDB ``read_csv``, PostgreSQL ``COPY FROM STDIN``), numbered in file
+   order; sampled rows are compared with the Python pass to prove the order;
+4. one transaction inserts the rows with their metadata and the audit row
+   (status ``loaded``): a failure anywhere leaves nothing behind.
+
+A refused file gets an audit row with status ``rejected`` and stops the load
+(later deliveries depend on earlier ones). Other file kinds (e.g. JSON API
+responses) plug in through ``FILE_KINDS``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import itertools
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from ledgerhouse.entities import (
+    AUDIT_SCHEMA,
+    AUDIT_TABLE,
+    ENTITIES,
+    LOAD_METADATA_COLUMNS,
+    Entity,
+    entity_for_file,
+)
+from ledgerhouse.settings import TargetSettings
+
+AUDIT = f"{AUDIT_SCHEMA}.{AUDIT_TABLE}"
+AUDIT_COLUMNS = (
+    "batch_id", "domain", "entity", "source_file", "file_sha256", "row_count", "status",
+    "message", "loaded_at",
+)
+SAMPLE_EVERY = 65_536  # rows compared between the Python pass and the engine
+STAGE = "_lh_stage"
+LINE_MAP = "_lh_line_map"
+
+
+class LoadError(Exception):
+    """A problem the user can act on; its message is one line."""
+
+
+class MalformedFile(LoadError):
+    """The file breaks the landing format: refused before anything is loaded."""
+
+    def __init__(self, path: Path, line: int, column: int, problem: str) -> None:
+        super().__init__(f"{path}:{line}:{column}: {problem}")
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    path: Path
+    source_file: str  # relative to the landing root, e.g. "2026-03-02/activity.csv"
+    entity: Entity
+    kind: FileKind
+
+
+@dataclass
+class FormatCheck:
+    """What the Python pass learned about a well-formed file."""
+
+    rows: int
+    # (first record ordinal, extra physical lines before it) wherever a quoted
+    # field spans lines; empty when record n sits on line n + 1.
+    line_shifts: list[tuple[int, int]] = field(default_factory=list)
+    samples: dict[int, tuple[str | None, ...]] = field(default_factory=dict)
+
+
+class FileKind(Protocol):
+    """One kind of landing file (CSV today; JSON API responses plug in here)."""
+
+    suffix: str
+
+    def entity_for(self, name: str) -> Entity | None: ...
+
+    def check(self, path: Path, entity: Entity) -> FormatCheck: ...
+
+    def stage_duckdb(self, con: Any, path: Path, entity: Entity) -> None:
+        """Create temp table ``_lh_stage(_ord, <entity columns>)``, _ord 1-based in file order."""
+
+    def stage_postgres(self, cur: Any, path: Path, entity: Entity) -> None:
+        """Same contract as stage_duckdb."""
+
+
+def discover(landing_dir: Path, warn: Callable[[str], None]) -> list[LandingFile]:
+    """The files to load, in load order."""
+    if not landing_dir.exists():
+        raise LoadError(f"{landing_dir}: no such directory")
+    if not landing_dir.is_dir():
+        raise LoadError(f"{landing_dir}: not a directory (expected a landing root or a "
+                        f"delivery folder)")
+    folders = sorted(p for p in landing_dir.iterdir() if p.is_dir() and _visible(p))
+    if folders:
+        for loose in sorted(p for p in landing_dir.iterdir() if p.is_file() and _visible(p)):
+            warn(f"{loose}: a file in the landing root is not part of a delivery; skipped")
+        root = landing_dir
+    else:
+        folders = [landing_dir]
+        root = landing_dir.parent
+    files: list[LandingFile] = []
+    for folder in folders:
+        found: list[LandingFile] = []
+        for path in sorted(p for p in folder.iterdir() if _visible(p)):
+            if path.is_dir():
+                warn(f"{path}: sub-folder inside a delivery; skipped")
+                continue
+            kind = FILE_KINDS.get(path.suffix.lower())
+            entity = kind.entity_for(path.name) if kind else None
+            if kind is None or entity is None:
+                known = ", ".join(sorted({e.file_name for e in ENTITIES}))
+                warn(f"{path}: not a known landing file (expected one of: {known}); skipped")
+                continue
+            source = path.relative_to(root).as_posix()
+            found.append(LandingFile(path, source, entity, kind))
+        # Registry order within a delivery: reference data before activity.
+        order = {e: i for i, e in enumerate(ENTITIES)}
+        files.extend(sorted(found, key=lambda f: (order[f.entity], f.path.name)))
+    return files
+
+
+def _visible(path: Path) -> bool:
+    return not path.name.startswith((".", "_"))
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+class CsvKind:
+    """RFC 4180 CSV, UTF-8, header row naming exactly the registry's columns."""
+
+    suffix = ".csv"
+
+    def entity_for(self, name: str) -> Entity | None:
+        return entity_for_file(name)
+
+    def check(self, path: Path, entity: Entity) -> FormatCheck:
+        return check_csv(path, entity.columns)
+
+    def stage_duckdb(self, con: Any, path: Path, entity: Entity) -> None:
+        columns = ", ".join(f"'{c}': 'VARCHAR'" for c in entity.columns)
+        con.execute(f"drop table if exists {STAGE}_csv")
+        con.execute(
+            f"create temp table {STAGE}_csv as select * from read_csv("
+            f"{_sql_text(str(path))}, header = true, auto_detect = false, "
+            f"columns = {{{columns}}}, delim = ',', quote = '\"', escape = '\"', "
+            f"strict_mode = true, null_padding = false, encoding = 'utf-8')"
+        )
+        # rowid follows insertion order (preserve_insertion_order is on for the
+        # loader); the sampled comparison in _verify_stage proves it per file.
+        con.execute(f"drop view if exists {STAGE}")
+        con.execute(
+            f"create temp view {STAGE} as select rowid + 1 as _ord, * from {STAGE}_csv"
+        )
+
+    def stage_postgres(self, cur: Any, path: Path, entity: Entity) -> None:
+        cols = ", ".join(_ident(c) for c in entity.columns)
+        cur.execute(
+            f"create temp table {STAGE} (_ord bigserial, "
+            + ", ".join(f"{_ident(c)} text" for c in entity.columns)
+            + ") on commit drop"
+        )
+        with path.open("rb") as handle:
+            cur.copy_expert(
+                f"copy {STAGE} ({cols}) from stdin with (format csv, header true, "
+                f"delimiter ',', quote '\"', escape '\"', encoding 'UTF8', "
+                f"force_null ({cols}))",
+                handle,
+                size=1 << 20,
+            )
+
+
+def check_csv(path: Path, columns: tuple[str, ...]) -> FormatCheck:
+    """Stream the file once; raise MalformedFile at the first problem."""
+    expected = len(columns)
+    result = FormatCheck(rows=0)
+    physical = 0
+
+    def lines(handle: Any) -> Iterator[str]:
+        nonlocal physical
+        for raw in handle:
+            physical += 1
+            if b"\x00" in raw:
+                raise MalformedFile(path, physical, _field_at(raw, raw.index(b"\x00")),
+                                    "NUL byte (expected text)")
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise MalformedFile(
+                    path, physical, _field_at(raw, exc.start),
+                    f"invalid UTF-8 byte 0x{raw[exc.start]:02x} (expected UTF-8 text)",
+                ) from None
+
+    with path.open("rb") as handle:
+        reader = csv.reader(lines(handle), strict=True)
+        try:
+            header = next(reader, None)
+            if header is None:
+                raise MalformedFile(path, 1, 1, f"empty file (expected a header row: "
+                                    f"{','.join(columns)})")
+            _check_header(path, header, columns)
+            if reader.line_num != 1:
+                raise MalformedFile(path, 1, 1, "header spans several lines "
+                                    "(expected one header line)")
+            previous_end = 1
+            shift = 0
+            ordinal = 0
+            for record in reader:
+                ordinal += 1
+                start = previous_end + 1
+                previous_end = reader.line_num
+                if start - ordinal - 1 != shift:
+                    shift = start - ordinal - 1
+                    result.line_shifts.append((ordinal, shift))
+                if len(record) != expected:
+                    if not record:
+                        raise MalformedFile(path, start, 1,
+                                            f"empty line (expected {expected} fields)")
+                    raise MalformedFile(
+                        path, start, min(len(record), expected) + 1,
+                        f"row has {len(record)} fields (expected {expected}: "
+                        f"{','.join(columns)})",
+                    )
+                if ordinal % SAMPLE_EVERY == 1:
+                    result.samples[ordinal] = tuple(v if v != "" else None for v in record)
+                last = record
+            if ordinal and ordinal not in result.samples:
+                result.samples[ordinal] = tuple(v if v != "" else None for v in last)
+        except csv.Error as exc:
+            raise MalformedFile(path, max(reader.line_num, 1), 1,
+                                f"bad CSV quoting: {exc} (expected RFC 4180 quoting)") from None
+    result.rows = ordinal
+    return result
+
+
+def _check_header(path: Path, header: list[str], columns: tuple[str, ...]) -> None:
+    if header and header[0].startswith("\ufeff"):
+        raise MalformedFile(path, 1, 1, "byte order mark before the header "
+                            "(expected UTF-8 without BOM)")
+    for index, (got, want) in enumerate(zip(header, columns, strict=False)):
+        if got != want:
+            raise MalformedFile(path, 1, index + 1,
+                                f"unexpected header column '{got}' (expected '{want}')")
+    if len(header) < len(columns):
+        missing = columns[len(header)]
+        raise MalformedFile(path, 1, len(header) + 1,
+                            f"missing header column '{missing}' (expected {len(columns)} "
+                            f"columns: {','.join(columns)})")
+    if len(header) > len(columns):
+        raise MalformedFile(path, 1, len(columns) + 1,
+                            f"extra header column '{header[len(columns)]}' (expected "
+                            f"{len(columns)} columns ending with '{columns[-1]}')")
+
+
+def _field_at(raw: bytes, offset: int) -> int:
+    """1-based CSV field number of a byte offset in one physical line."""
+    prefix = raw[:offset].decode("utf-8", errors="replace")
+    try:
+        return max(1, len(next(csv.reader([prefix]), [""])))
+    except csv.Error:
+        return 1
+
+
+FILE_KINDS: dict[str, FileKind] = {".csv": CsvKind()}
+
+
+# --------------------------------------------------------------------------- engines
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _raw_table(entity: Entity) -> str:
+    return f"{entity.raw_schema}.{entity.name}"
+
+
+def _raw_ddl(entity: Entity, text_type: str) -> str:
+    types = {"_line_number": "bigint", "_loaded_at": "timestamp"}
+    cols = [f"{_ident(c)} {text_type}" for c in entity.columns]
+    cols += [f"{c} {types.get(c, text_type)}" for c in LOAD_METADATA_COLUMNS]
+    return f"create table if not exists {_raw_table(entity)} ({', '.join(cols)})"
+
+
+def _audit_ddl(text_type: str) -> str:
+    return (
+        f"create table if not exists {AUDIT} (batch_id {text_type}, domain {text_type}, "
+        f"entity {text_type}, source_file {text_type}, file_sha256 {text_type}, "
+        f"row_count bigint, status {text_type}, message {text_type}, loaded_at timestamp)"
+    )
+
+
+class Engine:
+    """The parts of a load that differ between DuckDB and PostgreSQL."""
+
+    placeholder = "?"
+    text_type = "varchar"
+
+    def __init__(self, settings: TargetSettings) -> None:
+        self.settings = settings
+        self.con: Any = None
+
+    # connection and transactions
+    def open(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+
+    def begin(self) -> None:
+        """Start the file's unit of work (PostgreSQL: the transaction, with a lock)."""
+        raise NotImplementedError
+
+    def start_write(self) -> None:
+        """From here on, writes are part of the file's transaction."""
+
+    def commit(self) -> None:
+        self.con.commit()
+
+    def rollback(self) -> None:
+        with contextlib.suppress(Exception):  # the transaction may already be gone
+            self.con.rollback()
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def stage(self, lf: LandingFile) -> None:
+        raise NotImplementedError
+
+    def sql(self, sql: str) -> str:
+        return sql.replace("?", self.placeholder)
+
+
+class DuckDbEngine(Engine):
+    def open(self) -> None:
+        import duckdb
+
+        path = self.settings.duckdb_path
+        assert path is not None
+        config = {k: v for k, v in self.settings.duckdb_settings.items()
+                  if k in ("memory_limit", "threads", "temp_directory")}
+        # The loader's own numbering relies on file order being kept.
+        config["preserve_insertion_order"] = "true"
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(path), config=config)
+        except duckdb.Error as exc:
+            raise LoadError(f"cannot open DuckDB file {path}: {_first_line(exc)}") from None
+
+    def begin(self) -> None:
+        """Staging happens outside the transaction: a temp table created inside
+        one numbers its rows from a transaction-local rowid base."""
+
+    def start_write(self) -> None:
+        self.con.begin()
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        cursor = self.con.execute(sql, list(params)) if params else self.con.execute(sql)
+        try:
+            return cursor.fetchall()
+        except Exception:  # statements without a result
+            return []
+
+    def stage(self, lf: LandingFile) -> None:
+        lf.kind.stage_duckdb(self.con, lf.path, lf.entity)
+
+    def drop_stage(self) -> None:
+        for sql in (f"drop view if exists {STAGE}", f"drop table if exists {STAGE}_csv",
+                    f"drop table if exists {LINE_MAP}"):
+            self.con.execute(sql)
+
+
+class PostgresEngine(Engine):
+    placeholder = "%s"
+    text_type = "text"
+
+    def _connect(self, dbname: str) -> Any:
+        import psycopg2
+
+        s = self.settings
+        return psycopg2.connect(host=s.host, port=s.port, user=s.user,
+                                password=s.password or None, dbname=dbname,
+                                connect_timeout=s.connect_timeout)
+
+    def open(self) -> None:
+        import psycopg2
+
+        s = self.settings
+        try:
+            self.con = self._connect(s.dbname)
+        except psycopg2.OperationalError as exc:
+            if "does not exist" not in str(exc):
+                raise LoadError(f"cannot connect to PostgreSQL at {s.host}:{s.port} as "
+                                f"{s.user}: {_first_line(exc)}") from None
+            self._create_database()
+            self.con = self._connect(s.dbname)
+        self.con.set_client_encoding("UTF8")
+
+    def _create_database(self) -> None:
+        import psycopg2
+        from psycopg2 import errors
+
+        s = self.settings
+        try:
+            admin = self._connect("postgres")
+        except psycopg2.OperationalError as exc:
+            raise LoadError(f"database {s.dbname} does not exist and cannot connect to the "
+                            f"maintenance database to create it: {_first_line(exc)}") from None
+        admin.autocommit = True
+        try:
+            with admin.cursor() as cur:
+                cur.execute(f"create database {_ident(s.dbname)}")
+        except errors.DuplicateDatabase:
+            pass
+        finally:
+            admin.close()
+
+    def begin(self) -> None:
+        # psycopg2 opens a transaction on the first statement.
+        self.execute("select pg_advisory_xact_lock(hashtext('ledgerhouse.load'))")
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self.con.cursor() as cur:
+            cur.execute(sql, params or None)
+            return cur.fetchall() if cur.description else []
+
+    def stage(self, lf: LandingFile) -> None:
+        with self.con.cursor() as cur:
+            lf.kind.stage_postgres(cur, lf.path, lf.entity)
+
+    def drop_stage(self) -> None:
+        """Temp tables are ``on commit drop``."""
+
+
+def engine_for(settings: TargetSettings) -> Engine:
+    return DuckDbEngine(settings) if settings.type == "duckdb" else PostgresEngine(settings)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+# --------------------------------------------------------------------------- the load
+
+
+@dataclass
+class LoadSummary:
+    loaded: int = 0
+    skipped: int = 0
+    rows: int = 0
+    seconds: float = 0.0
+    files: list[tuple[str, str, int]] = field(default_factory=list)  # source, status, rows
+
+
+class Loader:
+    def __init__(self, settings: TargetSettings, out: Callable[[str], None],
+                 warn: Callable[[str], None]) -> None:
+        self.settings = settings
+        self.engine = engine_for(settings)
+        self.out = out
+        self.warn = warn
+        self.last_loaded_at: datetime | None = None
+        self.prepared: set[str] = set()
+
+    def _prepare(self, entity: Entity) -> None:
+        """Schemas and tables, created if missing (outside the file's transaction)."""
+        e = self.engine
+        if not self.prepared:
+            e.execute(f"create schema if not exists {AUDIT_SCHEMA}")
+            e.execute(_audit_ddl(e.text_type))
+        if entity.name not in self.prepared or entity.domain not in self.prepared:
+            e.execute(f"create schema if not exists {entity.raw_schema}")
+            e.execute(_raw_ddl(entity, e.text_type))
+        self.prepared.update({entity.name, entity.domain, "_audit"})
+        if isinstance(e, PostgresEngine):
+            e.commit()
+
+    def _loaded_at(self) -> datetime:
+        """Now (UTC), strictly after every earlier load recorded in the audit."""
+        rows = self.engine.execute(f"select max(loaded_at) from {AUDIT}")
+        latest = rows[0][0] if rows else None
+        now = datetime.now(UTC).replace(tzinfo=None)
+        for earlier in (latest, self.last_loaded_at):
+            if earlier is not None and now <= earlier:
+                now = earlier + timedelta(microseconds=1)
+        self.last_loaded_at = now
+        return now
+
+    def _audit(self, batch_id: str, lf: LandingFile, sha: str, rows: int | None, status: str,
+               message: str, loaded_at: datetime) -> None:
+        e = self.engine
+        e.execute(
+            e.sql(f"insert into {AUDIT} ({', '.join(AUDIT_COLUMNS)}) "
+                  f"values (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+            (batch_id, lf.entity.domain, lf.entity.name, lf.source_file, sha, rows, status,
+             message, loaded_at),
+        )
+
+    def load_file(self, lf: LandingFile, summary: LoadSummary) -> None:
+        e = self.engine
+        started = time.monotonic()
+        sha = file_sha256(lf.path)
+        self._prepare(lf.entity)
+        batch_id = uuid.uuid4().hex
+        e.begin()
+        try:
+            previous = e.execute(
+                e.sql(f"select batch_id, source_file, row_count from {AUDIT} where domain = ? "
+                      f"and entity = ? and file_sha256 = ? and status = 'loaded' "
+                      f"order by loaded_at limit 1"),
+                (lf.entity.domain, lf.entity.name, sha),
+            )
+            if previous:
+                batch, source, count = previous[0]
+                message = f"already loaded from {source} as batch {batch} ({count} rows)"
+                e.start_write()
+                self._audit(batch_id, lf, sha, 0, "skipped_already_loaded", message,
+                            self._loaded_at())
+                e.commit()
+                summary.skipped += 1
+                summary.files.append((lf.source_file, "skipped_already_loaded", 0))
+                self.out(f"skipped  {lf.source_file}: {message}")
+                return
+            try:
+                check = lf.kind.check(lf.path, lf.entity)
+            except MalformedFile as exc:
+                e.rollback()
+                self._reject(lf, sha, str(exc))
+                raise
+            if check.rows:
+                e.stage(lf)
+                self._verify_stage(lf, check)
+            e.start_write()
+            loaded_at = self._loaded_at()
+            if check.rows:
+                self._insert(lf, check, batch_id, sha, loaded_at)
+            self._audit(batch_id, lf, sha, check.rows, "loaded", "", loaded_at)
+            e.drop_stage()
+            e.commit()
+        except MalformedFile:
+            raise
+        except LoadError as exc:
+            e.rollback()
+            self._reject(lf, sha, str(exc))
+            raise
+        except Exception as exc:
+            e.rollback()
+            message = f"{lf.path}: cannot load: {_first_line(exc)}"
+            self._reject(lf, sha, message)
+            raise LoadError(message) from None
+        summary.loaded += 1
+        summary.rows += check.rows
+        summary.files.append((lf.source_file, "loaded", check.rows))
+        seconds = time.monotonic() - started
+        self.out(f"loaded   {lf.source_file} -> {_raw_table(lf.entity)} "
+                 f"({check.rows:,} rows, {seconds:.1f}s)")
+
+    def _reject(self, lf: LandingFile, sha: str, message: str) -> None:
+        e = self.engine
+        e.rollback()
+        try:
+            e.begin()
+            e.start_write()
+            self._audit(uuid.uuid4().hex, lf, sha, 0, "rejected", message, self._loaded_at())
+            e.commit()
+        except Exception:  # the refusal itself is what the user must see
+            e.rollback()
+
+    def _verify_stage(self, lf: LandingFile, check: FormatCheck) -> None:
+        """Row count and sampled rows equal the Python pass: the numbering is file order."""
+        e = self.engine
+        count = e.execute(f"select count(*) from {STAGE}")[0][0]
+        if count != check.rows:
+            raise LoadError(f"{lf.path}: the engine read {count} rows, the format check "
+                            f"{check.rows} (expected the same)")
+        ordinals = sorted(check.samples)
+        cols = ", ".join(_ident(c) for c in lf.entity.columns)
+        got = e.execute(
+            f"select _ord, {cols} from {STAGE} where _ord in ({', '.join(map(str, ordinals))})"
+        )
+        found = {row[0]: tuple(row[1:]) for row in got}
+        for ordinal in ordinals:
+            if found.get(ordinal) != check.samples[ordinal]:
+                raise LoadError(f"{lf.path}: row {ordinal} read by the engine differs from "
+                                f"the file (expected rows in file order)")
+
+    def _insert(self, lf: LandingFile, check: FormatCheck, batch_id: str, sha: str,
+                loaded_at: datetime) -> None:
+        e = self.engine
+        cols = ", ".join(_ident(c) for c in lf.entity.columns)
+        line = "s._ord + 1"
+        join = ""
+        if check.line_shifts:
+            # Records after a multi-line quoted field start further down the file.
+            e.execute(f"drop table if exists {LINE_MAP}")
+            e.execute(f"create temp table {LINE_MAP} (from_ord bigint, to_ord bigint, "
+                      f"shift bigint)")
+            bounds = [*check.line_shifts, (check.rows + 1, 0)]
+            values = ", ".join(f"({a}, {b - 1}, {shift})"
+                               for (a, shift), (b, _) in itertools.pairwise(bounds))
+            e.execute(f"insert into {LINE_MAP} values {values}")
+            line = "s._ord + 1 + coalesce(m.shift, 0)"
+            join = f" left join {LINE_MAP} m on s._ord between m.from_ord and m.to_ord"
+        select_cols = ", ".join(f"s.{_ident(c)}" for c in lf.entity.columns)
+        e.execute(
+            e.sql(
+                f"insert into {_raw_table(lf.entity)} ({cols}, {', '.join(LOAD_METADATA_COLUMNS)}) "
+                f"select {select_cols}, ?, ?, {line}, ?, cast(? as timestamp) "
+                f"from {STAGE} s{join} order by s._ord"
+            ),
+            (batch_id, lf.source_file, sha, loaded_at),
+        )
+
+    def run(self, landing_dir: Path) -> LoadSummary:
+        files = discover(landing_dir, self.warn)
+        summary = LoadSummary()
+        started = time.monotonic()
+        if not files:
+            self.warn(f"{landing_dir}: no landing files found")
+        for lf in files:
+            # One connection per file: DuckDB allows one writing process, so
+            # the file is released between files for anyone waiting.
+            self.engine.open()
+            try:
+                self.load_file(lf, summary)
+            finally:
+                self.engine.close()
+                self.prepared.clear()
+        summary.seconds = time.monotonic() - started
+        return summary
+
+
+def load(landing_dir: Path, settings: TargetSettings, out: Callable[[str], None] = print,
+         warn: Callable[[str], None] = print) -> LoadSummary:
+    """Load every landing file under ``landing_dir`` into ``settings``' warehouse."""
+    return Loader(settings, out, warn).run(landing_dir)
