@@ -1,0 +1,142 @@
+{#
+    Incremental daily marts of the brokerage domain (brokerage.md §5–§7).
+
+    Every daily mart (grain: business_date × …) is configured from here, so the
+    strategy is chosen in one place and no model branches on the target:
+      DuckDB / PostgreSQL  delete+insert, unique_key business_date (one
+                           indexed column, never a composite key);
+      Spark                insert_overwrite partitioned by business_date.
+
+    The rebuild window. Each daily mart row carries (int_brokerage__build_state)
+      _loaded_at_watermark  the greatest _loaded_at of every input relation
+                            when the row was built, and
+      _rules_fingerprint    an md5 of the reference seeds' rule values.
+    An incremental run rebuilds every business date from `window start` to
+    as_of_date, where window start is the earliest of
+      - affected_from_date of every load after the watermark
+        (int_brokerage__input_loads): the earliest trade/settle date of late
+        activity, the earliest price_date of a (corrected) price delivery, and
+        the beginning of history for an opening position, opening balance,
+        account or security delivery (such a row can change history in ways
+        the new row alone does not reveal: a moved as_of_date, a closed
+        account invalidating activity, a changed product line),
+      - the beginning of history when the seeds' fingerprint changed,
+      - the day after the last business date the mart holds (new days).
+    With nothing new, the window is empty and the run changes nothing.
+    A pre-hook deletes the window's dates before the insert, so a date that
+    has no rows any more after a correction does not keep stale rows.
+#}
+
+{% macro daily_mart_config() -%}
+    {{ return(adapter.dispatch('daily_mart_config', 'ledgerhouse')()) }}
+{%- endmacro %}
+
+{% macro default__daily_mart_config() -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'delete+insert',
+        'unique_key': 'business_date',
+        'on_schema_change': 'fail',
+        'pre_hook': "{{ ledgerhouse.clear_daily_window() }}",
+    }) }}
+{%- endmacro %}
+
+{% macro postgres__daily_mart_config() -%}
+    {%- set config = ledgerhouse.default__daily_mart_config() -%}
+    {%- do config.update({'indexes': [{'columns': ['business_date']}]}) -%}
+    {{ return(config) }}
+{%- endmacro %}
+
+{% macro spark__daily_mart_config() -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'insert_overwrite',
+        'partition_by': ['business_date'],
+        'file_format': 'parquet',
+        'on_schema_change': 'fail',
+    }) }}
+{%- endmacro %}
+
+{#- The two bookkeeping columns every daily mart row carries, from the one-row
+    int_brokerage__build_state (cross-joined as build_state). -#}
+{% macro daily_mart_build_columns() -%}
+    build_state._loaded_at_watermark,
+    build_state._rules_fingerprint
+{%- endmacro %}
+
+{#-
+    daily_window_start(): none on a full build (compute every date), else the
+    first date to rebuild as 'YYYY-MM-DD' (see the top of this file). Runs one
+    query at execution time; the model and its pre-hook both call it before
+    anything is written, so both get the same answer.
+-#}
+{% macro daily_window_start() -%}
+    {%- set input_loads = ref('int_brokerage__input_loads') -%}
+    {%- set build_state = ref('int_brokerage__build_state') -%}
+    {%- if not execute or this is none or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query -%}
+        with
+        seen as (
+            select
+                max(_loaded_at_watermark) as watermark,
+                min(_rules_fingerprint) as min_fingerprint,
+                max(_rules_fingerprint) as max_fingerprint,
+                max(business_date) as last_date
+            from {{ this }}
+        ),
+        candidates as (
+            select min(input_loads.affected_from_date) as from_date
+            from {{ input_loads }} as input_loads
+            cross join seen
+            where input_loads._loaded_at > seen.watermark
+            union all
+            select cast('0001-01-01' as date) as from_date
+            from seen
+            cross join {{ build_state }} as build_state
+            where
+                seen.min_fingerprint <> seen.max_fingerprint
+                or seen.max_fingerprint <> build_state._rules_fingerprint
+            union all
+            select cast({{ dbt.dateadd('day', 1, 'seen.last_date') }} as date) as from_date
+            from seen
+        )
+        select
+            cast(min(from_date) as {{ dbt.type_string() }}) as window_start,
+            (select count(watermark) from seen) as n_seen
+        from candidates
+    {%- endset -%}
+    {%- set row = run_query(query).rows[0] -%}
+    {%- if row[1] == 0 or row[0] is none -%}
+        {#- an empty target: rebuild everything -#}
+        {{ return('0001-01-01') }}
+    {%- endif -%}
+    {{ return(row[0][:10]) }}
+{%- endmacro %}
+
+{#- SQL predicate: `column` lies in the rebuild window `window_start` (from
+    daily_window_start(); none = full build = always true). -#}
+{% macro in_daily_window(column, window_start) -%}
+    {%- if window_start is none -%}
+        1 = 1
+    {%- else -%}
+        {{ column }} >= cast('{{ window_start }}' as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- pre-hook: delete the window's dates (nothing on a full build). -#}
+{% macro clear_daily_window() -%}
+    {{ return(adapter.dispatch('clear_daily_window', 'ledgerhouse')()) }}
+{%- endmacro %}
+
+{% macro default__clear_daily_window() -%}
+    {%- set window_start = ledgerhouse.daily_window_start() -%}
+    {%- if window_start is not none -%}
+        delete from {{ this }} where business_date >= cast('{{ window_start }}' as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Spark: insert_overwrite replaces exactly the window's partitions. -#}
+{% macro spark__clear_daily_window() -%}
+{%- endmacro %}

@@ -1,0 +1,76 @@
+-- One row: the state of the inputs a daily brokerage mart is built from.
+-- Every daily mart row carries both columns; an incremental run compares
+-- them with what is loaded now to find its rebuild window
+-- (macros/brokerage/daily_incremental.sql).
+--   _loaded_at_watermark  the latest _loaded_at of any input row
+--   _rules_fingerprint    md5 of every rule value read from the reference
+--                         seeds (bookkeeping_rules, product_definitions,
+--                         margin_rules, nyse_business_dates), so an edited
+--                         seed rebuilds the whole history.
+with
+
+input_loads as (
+    select * from {{ ref('int_brokerage__input_loads') }}
+),
+
+bookkeeping_rules as (
+    select * from {{ ref('bookkeeping_rules') }}
+),
+
+product_definitions as (
+    select * from {{ ref('product_definitions') }}
+),
+
+margin_rules as (
+    select * from {{ ref('margin_rules') }}
+),
+
+calendar as (
+    select * from {{ ref('nyse_business_dates') }}
+),
+
+rule_texts as (
+    select
+        'B:' || maxx_key_code || ':' || upd_td_bal_sw || upd_sd_bal_sw || adj_sma_sw
+        || upd_td_qty_sw || upd_sd_qty_sw || ':' || cast(sma_pct as {{ dbt.type_string() }}) as rule_text
+    from bookkeeping_rules
+
+    union all
+
+    select
+        'P:' || prodline || ':' || cast(factor as {{ dbt.type_string() }})
+        || ':' || cast(default_price_for_mgn as {{ dbt.type_string() }})
+        || ':' || fractions_allowed_sw || marginable_flag || contributes_to_equity_sw || ext_rule_flag
+        as rule_text
+    from product_definitions
+
+    union all
+
+    select
+        'M:' || nyrs_mgn_rule || ':' || cast(nyrs_mgn_seq as {{ dbt.type_string() }})
+        || ':' || nyrs_level || ':' || nyrs_action || ':' || match_prodline || ':' || match_side
+        || ':' || match_concentrated || ':' || cast(house_pct as {{ dbt.type_string() }})
+        || ':' || cast(exch_pct as {{ dbt.type_string() }})
+        as rule_text
+    from margin_rules
+
+    union all
+
+    select
+        'D:' || cast(count(*) as {{ dbt.type_string() }})
+        || ':' || cast(min(business_date) as {{ dbt.type_string() }})
+        || ':' || cast(max(business_date) as {{ dbt.type_string() }})
+        as rule_text
+    from calendar
+),
+
+final as (
+    select
+        cast((select max(_loaded_at) from input_loads) as timestamp) as _loaded_at_watermark,
+        cast(
+            (select {{ dbt.hash(dbt.listagg('rule_text', "'|'", 'order by rule_text')) }} from rule_texts)
+            as {{ dbt.type_string() }}
+        ) as _rules_fingerprint
+)
+
+select * from final

@@ -1,0 +1,83 @@
+-- What changes each position on each date (brokerage.md §4, §5): one row per
+-- position key and event_date with the change to td_qty and sd_qty.
+-- The opening row is an event on its as_of_date (the state at the start of
+-- that day). An activity moves td_qty on its trade_date and sd_qty on its
+-- settle_date, each only when its rule's switch is 'Y' and the date is on or
+-- after the opening's as_of_date (effects dated before it are already inside
+-- the opening). has_activity = 1 when an applied activity of the key is
+-- dated event_date (trade or settle), which makes a positions_daily row.
+with
+
+effects as (
+    select * from {{ ref('int_brokerage__activity_effects') }}
+    where cusip is not null
+),
+
+opening_positions as (
+    select * from {{ ref('int_brokerage__opening_positions_current') }}
+),
+
+effects_with_opening as (
+    select
+        effects.*,
+        opening_positions.as_of_date as opening_as_of_date
+    from effects
+    left join opening_positions
+        on
+            effects.firm = opening_positions.firm
+            and effects.ledger = opening_positions.ledger
+            and effects.branch = opening_positions.branch
+            and effects.base = opening_positions.base
+            and effects.sub_acct_key = opening_positions.sub_acct_key
+            and effects.cusip = opening_positions.cusip
+),
+
+unioned as (
+    select
+        firm, ledger, branch, base, sub_acct_key, cusip,
+        as_of_date as event_date,
+        cast(coalesce(td_qty, 0) as {{ ledgerhouse.type_quantity() }}) as td_qty_change,
+        cast(coalesce(sd_qty, 0) as {{ ledgerhouse.type_quantity() }}) as sd_qty_change,
+        0 as has_activity
+    from opening_positions
+
+    union all
+
+    select
+        firm, ledger, branch, base, sub_acct_key, cusip,
+        trade_date as event_date,
+        td_qty_change,
+        cast(0 as {{ ledgerhouse.type_quantity() }}) as sd_qty_change,
+        1 as has_activity
+    from effects_with_opening
+    where opening_as_of_date is null or trade_date >= opening_as_of_date
+
+    union all
+
+    select
+        firm, ledger, branch, base, sub_acct_key, cusip,
+        settle_date as event_date,
+        cast(0 as {{ ledgerhouse.type_quantity() }}) as td_qty_change,
+        sd_qty_change,
+        1 as has_activity
+    from effects_with_opening
+    where opening_as_of_date is null or settle_date >= opening_as_of_date
+),
+
+final as (
+    select
+        firm,
+        ledger,
+        branch,
+        base,
+        sub_acct_key,
+        cusip,
+        event_date,
+        cast(sum(td_qty_change) as {{ ledgerhouse.type_quantity() }}) as td_qty_change,
+        cast(sum(sd_qty_change) as {{ ledgerhouse.type_quantity() }}) as sd_qty_change,
+        max(has_activity) as has_activity
+    from unioned
+    group by firm, ledger, branch, base, sub_acct_key, cusip, event_date
+)
+
+select * from final

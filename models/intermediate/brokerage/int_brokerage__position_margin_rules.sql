@@ -1,0 +1,110 @@
+-- One row per market_values row with its margin inputs and the margin rule
+-- that applies (brokerage.md §7): side = LONG if td_qty > 0 else SHORT;
+-- concentrated_sw = 'Y' when |market_value| > concentration_threshold_pct %
+-- of the sub-account's Σ |market_value| on the day (compared as
+-- |mv| × 100 > pct × total, no division); the rule is the matching
+-- margin_rules row (level POSITION, action PCT, '*' matches anything) with
+-- the lowest nyrs_mgn_seq. nyrs_mgn_rule is null when no rule matches.
+with
+
+market_values as (
+    select * from {{ ref('market_values') }}
+),
+
+margin_rules as (
+    select * from {{ ref('margin_rules') }}
+    where nyrs_level = 'POSITION' and nyrs_action = 'PCT'
+),
+
+sub_account_totals as (
+    select
+        business_date,
+        firm,
+        ledger,
+        branch,
+        base,
+        sub_acct_key,
+        sum(abs(market_value)) as sub_account_market_val
+    from market_values
+    group by business_date, firm, ledger, branch, base, sub_acct_key
+),
+
+positions as (
+    select
+        market_values.business_date,
+        market_values.firm,
+        market_values.ledger,
+        market_values.branch,
+        market_values.base,
+        market_values.sub_acct_key,
+        market_values.cusip,
+        market_values.prodline,
+        market_values.td_qty,
+        market_values.market_value,
+        cast(abs(market_values.market_value) as {{ ledgerhouse.type_money(0) }}) as abs_market_value,
+        case when market_values.td_qty > 0 then 'LONG' else 'SHORT' end as side,
+        case
+            when abs(market_values.market_value) * 100
+                > {{ var('concentration_threshold_pct') }} * sub_account_totals.sub_account_market_val
+                then 'Y'
+            else 'N'
+        end as concentrated_sw
+    from market_values
+    inner join sub_account_totals
+        on
+            market_values.business_date = sub_account_totals.business_date
+            and market_values.firm = sub_account_totals.firm
+            and market_values.ledger = sub_account_totals.ledger
+            and market_values.branch = sub_account_totals.branch
+            and market_values.base = sub_account_totals.base
+            and market_values.sub_acct_key = sub_account_totals.sub_acct_key
+),
+
+matches as (
+    select
+        positions.business_date,
+        positions.firm,
+        positions.ledger,
+        positions.branch,
+        positions.base,
+        positions.sub_acct_key,
+        positions.cusip,
+        margin_rules.nyrs_mgn_rule,
+        margin_rules.nyrs_mgn_seq,
+        margin_rules.house_pct,
+        margin_rules.exch_pct,
+        row_number() over (
+            partition by
+                positions.business_date, positions.firm, positions.ledger, positions.branch,
+                positions.base, positions.sub_acct_key, positions.cusip
+            order by margin_rules.nyrs_mgn_seq, {{ ledgerhouse.binary_order('margin_rules.nyrs_mgn_rule') }}
+        ) as match_rank
+    from positions
+    inner join margin_rules
+        on
+            (margin_rules.match_prodline = '*' or margin_rules.match_prodline = positions.prodline)
+            and (margin_rules.match_side = '*' or margin_rules.match_side = positions.side)
+            and (margin_rules.match_concentrated = '*' or margin_rules.match_concentrated = positions.concentrated_sw)
+),
+
+final as (
+    select
+        positions.*,
+        matches.nyrs_mgn_rule,
+        matches.nyrs_mgn_seq,
+        matches.house_pct,
+        matches.exch_pct
+    from positions
+    left join matches
+        on
+            positions.business_date = matches.business_date
+            and positions.firm = matches.firm
+            and positions.ledger = matches.ledger
+            and positions.branch = matches.branch
+            and positions.base = matches.base
+            and positions.sub_acct_key = matches.sub_acct_key
+            and positions.cusip = matches.cusip
+            and matches.match_rank = 1
+)
+
+select * from final

@@ -1,0 +1,105 @@
+-- One row per applied activity whose rule has upd_td_qty_sw = 'Y'
+-- (brokerage.md §4): activities are applied per position key in the order
+-- (trade_date, entry_seq, activity_id); td_qty_after = opening td_qty + the
+-- running sum of quantity, td_qty_before the same without this activity.
+-- An activity dated before its position's opening as_of_date is already
+-- inside the opening and is not applied again. event_payload is the
+-- position.updated message as JSON text (identical on every target).
+with
+
+effects as (
+    select * from {{ ref('int_brokerage__activity_effects') }}
+    where cusip is not null and upd_td_qty_sw = 'Y'
+),
+
+opening_positions as (
+    select * from {{ ref('int_brokerage__opening_positions_current') }}
+),
+
+applied as (
+    select
+        effects.*,
+        opening_positions.as_of_date as opening_as_of_date,
+        cast(coalesce(opening_positions.td_qty, 0) as {{ ledgerhouse.type_quantity() }}) as opening_td_qty
+    from effects
+    left join opening_positions
+        on
+            effects.firm = opening_positions.firm
+            and effects.ledger = opening_positions.ledger
+            and effects.branch = opening_positions.branch
+            and effects.base = opening_positions.base
+            and effects.sub_acct_key = opening_positions.sub_acct_key
+            and effects.cusip = opening_positions.cusip
+    where
+        opening_positions.as_of_date is null
+        or effects.trade_date >= opening_positions.as_of_date
+),
+
+sequenced as (
+    select
+        *,
+        row_number() over (
+            partition by firm, ledger, branch, base, sub_acct_key, cusip
+            order by trade_date, entry_seq asc nulls last, {{ ledgerhouse.binary_order('activity_id') }}
+        ) as seq_in_position,
+        cast(
+            opening_td_qty + sum(quantity) over (
+                partition by firm, ledger, branch, base, sub_acct_key, cusip
+                order by trade_date, entry_seq asc nulls last, {{ ledgerhouse.binary_order('activity_id') }}
+                rows between unbounded preceding and current row
+            )
+            as {{ ledgerhouse.type_quantity() }}
+        ) as td_qty_after
+    from applied
+),
+
+with_before as (
+    select
+        *,
+        cast(td_qty_after - quantity as {{ ledgerhouse.type_quantity() }}) as td_qty_before
+    from sequenced
+),
+
+final as (
+    select
+        activity_id,
+        firm,
+        ledger,
+        branch,
+        base,
+        sub_acct_key,
+        cusip,
+        maxx_key_code,
+        trade_date,
+        settle_date,
+        entry_seq,
+        quantity,
+        seq_in_position,
+        opening_td_qty,
+        td_qty_before,
+        td_qty_after,
+        {{ ledgerhouse.json_text_object([
+            ['event', "'position.updated'", 'string'],
+            ['activity_id', 'activity_id', 'string'],
+            ['firm', 'firm', 'string'],
+            ['ledger', 'ledger', 'string'],
+            ['branch', 'branch', 'string'],
+            ['base', 'base', 'string'],
+            ['sub_acct_key', 'sub_acct_key', 'string'],
+            ['cusip', 'cusip', 'string'],
+            ['maxx_key_code', 'maxx_key_code', 'string'],
+            ['trade_date', 'trade_date', 'string'],
+            ['settle_date', 'settle_date', 'string'],
+            ['seq_in_position', 'seq_in_position', 'number'],
+            ['quantity', 'quantity', 'number'],
+            ['td_qty_before', 'td_qty_before', 'number'],
+            ['td_qty_after', 'td_qty_after', 'number'],
+        ]) }} as event_payload,
+        _batch_id,
+        _source_file,
+        _line_number,
+        _loaded_at
+    from with_before
+)
+
+select * from final
