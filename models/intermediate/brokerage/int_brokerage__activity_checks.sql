@@ -32,7 +32,7 @@ product_definitions as (
 -- ties that the loader's strictly increasing _loaded_at never produces)
 load_order as (
     select
-        activity.*,
+        *,
         row_number() over (
             partition by activity_id
             order by _loaded_at, _line_number, _source_file, _batch_id
@@ -75,7 +75,7 @@ joined as (
 
 checked as (
     select
-        joined.*,
+        *,
         (activity_id is not null and activity_id_occurrence > 1) as e001_duplicate_activity_id,
         not key_code_found as e002_unknown_key_code,
         not account_found as e003_unknown_account,
@@ -85,8 +85,10 @@ checked as (
             or settle_date is null
             or settle_date < trade_date
         ) as e005_invalid_dates,
-        coalesce(fractions_allowed_sw = 'N' and quantity <> floor(quantity), false)
-        as e006_fractional_qty_not_allowed,
+        coalesce(
+            fractions_allowed_sw = 'N' and quantity <> floor(quantity),
+            false
+        ) as e006_fractional_qty_not_allowed,
         (
             {{ ledgerhouse.is_unparseable('quantity_raw', 'quantity') }}
             or {{ ledgerhouse.is_unparseable('amount_raw', 'amount') }}

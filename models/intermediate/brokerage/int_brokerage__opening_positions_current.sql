@@ -11,7 +11,7 @@ accepted as (
 
 ranked as (
     select
-        accepted.*,
+        *,
         row_number() over (
             partition by firm, ledger, branch, base, sub_acct_key, cusip
             order by _loaded_at desc, _line_number desc, _batch_id desc

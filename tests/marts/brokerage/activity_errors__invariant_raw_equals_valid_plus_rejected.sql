@@ -25,11 +25,11 @@ rejected_rows as (
 
 both_valid_and_rejected as (
     select count(*) as n_rows
-    from {{ ref('int_brokerage__activity_valid') }} as valid
-    inner join {{ ref('activity_errors') }} as errors
+    from {{ ref('int_brokerage__activity_valid') }} as valid_activity
+    inner join {{ ref('activity_errors') }} as error_rows
         on
-            valid._batch_id = errors._batch_id
-            and valid._line_number = errors._line_number
+            valid_activity._batch_id = error_rows._batch_id
+            and valid_activity._line_number = error_rows._line_number
 ),
 
 final as (
