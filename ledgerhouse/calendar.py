@@ -7,6 +7,7 @@ warehouse's calendar agree. Half days are business dates.
 
 from __future__ import annotations
 
+import warnings
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -18,17 +19,18 @@ def business_dates_between(start: date, end: date) -> tuple[date, ...]:
         return ()
     import exchange_calendars as xcals
 
-    try:
-        calendar = xcals.get_calendar(
-            "XNYS",
-            start=(start - timedelta(days=7)).isoformat(),
-            end=(end + timedelta(days=7)).isoformat(),
-        )
-    except ValueError as exc:  # outside the range the library knows
-        raise ValueError(f"no NYSE calendar for {start}..{end}: {exc}") from exc
-    return tuple(
-        day for day in (session.date() for session in calendar.sessions) if start <= day <= end
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas deprecation notices inside the library
+        try:
+            calendar = xcals.get_calendar(
+                "XNYS",
+                start=(start - timedelta(days=7)).isoformat(),
+                end=(end + timedelta(days=7)).isoformat(),
+            )
+        except ValueError as exc:  # outside the range the library knows
+            raise ValueError(f"no NYSE calendar for {start}..{end}: {exc}") from exc
+        sessions = [session.date() for session in calendar.sessions]
+    return tuple(day for day in sessions if start <= day <= end)
 
 
 def business_dates(start: date, count: int) -> list[date]:
