@@ -99,16 +99,17 @@ def generate(
 ) -> None:
     """Write ``days`` delivery folders of payments traffic for ``size`` merchants.
 
-    ``activities`` is the number of new transactions per day (default 4 per
-    merchant). Folders are named by calendar day starting at ``start_date``
-    (default 2026-03-02).
+    ``activities`` is the total number of new transactions over the period,
+    spread evenly over the days (default 4 per merchant per day). Folders are
+    named by calendar day (payments flow on weekends too) starting at
+    ``start_date`` (default 2026-03-02).
     """
     if days < 1 or size < 1:
         raise ValueError("days and size must be at least 1")
     rng = random.Random(seed)
     start = start_date or DEFAULT_START
     last = start + timedelta(days=days - 1)
-    per_day = activities if activities is not None else 4 * size
+    per_day = max(1, activities // days) if activities is not None else 4 * size
     traffic = _Traffic()
 
     merchants = _merchants(rng, size, start, last, traffic)
