@@ -1,0 +1,170 @@
+"""The CLI surface: help, one-line errors with exit code 2, domain dispatch,
+settings from profiles.yml, and the mart summary."""
+
+from __future__ import annotations
+
+import subprocess
+import types
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import LEDGERHOUSE, ROOT, Warehouse, base_env
+
+from ledgerhouse import cli
+from ledgerhouse.settings import target_settings
+
+
+def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([LEDGERHOUSE, *args], env=base_env(**env), cwd=ROOT,
+                          capture_output=True, text=True)
+
+
+def test_help_explains_every_command() -> None:
+    top = run("--help")
+    assert top.returncode == 0
+    for command in ("generate", "load", "summary"):
+        assert command in top.stdout
+    assert "examples:" in top.stdout
+    for command, words in {
+        "generate": ("OUT_DIR", "--domain", "--days", "--accounts", "--activities", "--seed",
+                     "--start", "_expected_errors.csv"),
+        "load": ("LANDING_DIR", "--target", "raw_meta.load_audit", "exit code 2"),
+        "summary": ("--target", "activity_errors"),
+    }.items():
+        proc = run(command, "--help")
+        assert proc.returncode == 0, command
+        assert "examples:" in proc.stdout, command
+        for word in words:
+            assert word in proc.stdout, (command, word)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), None),
+        (("frobnicate",), "invalid choice: 'frobnicate'"),
+        (("generate",), "the following arguments are required: OUT_DIR"),
+        (("generate", "/tmp/x", "--days", "0"), "argument --days: '0' must be at least 1"),
+        (("generate", "/tmp/x", "--start", "2026-13-01"),
+         "argument --start: '2026-13-01' is not a date (expected YYYY-MM-DD)"),
+        (("generate", "/tmp/x", "--domain", "crypto"), "argument --domain: invalid choice"),
+        (("load", "/tmp/x", "--target", "oracle"), "unknown target 'oracle'"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: tuple[str, ...], message: str | None) -> None:
+    proc = run(*args)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    if message is None:  # no command: the help, on stderr
+        assert "usage:" in proc.stderr
+        return
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
+    assert message in lines[0]
+
+
+def test_generate_refuses_impossible_sizes(tmp_path: Path) -> None:
+    proc = run("generate", str(tmp_path / "out"), "--accounts", "2")
+    assert proc.returncode == 2
+    assert proc.stderr == ("error: generate: --accounts must be at least 5 "
+                           "(some are closed, some unknown)\n")
+
+
+def test_generate_cli_writes_a_landing_root(tmp_path: Path) -> None:
+    proc = run("generate", str(tmp_path / "out"), "--days", "2", "--accounts", "6",
+               "--seed", "3", "--start", "2026-04-02")
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "2026-04-02", "2026-04-06", "_expected_errors.csv"]
+    assert "brokerage: wrote" in proc.stderr  # progress goes to stderr
+
+
+def test_domain_dispatch_uses_the_shared_signature(monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
+    calls: list[tuple[Path, dict[str, Any]]] = []
+    fake = types.ModuleType("ledgerhouse.generators.payments")
+    fake.generate = lambda out_dir, **kwargs: calls.append((out_dir, kwargs))  # type: ignore[attr-defined]
+    monkeypatch.setitem(__import__("sys").modules, "ledgerhouse.generators.payments", fake)
+    code = cli.main(["generate", str(tmp_path), "--domain", "payments", "--days", "3",
+                     "--accounts", "7", "--seed", "9", "--activities", "50",
+                     "--start", "2026-05-01"])
+    assert code == 0
+    (out_dir, kwargs), = calls
+    assert out_dir == tmp_path
+    progress = kwargs.pop("progress")
+    assert callable(progress)
+    assert kwargs == {"days": 3, "size": 7, "seed": 9, "start_date": date(2026, 5, 1),
+                      "activities": 50}
+
+
+def test_settings_come_from_profiles_yml(monkeypatch: pytest.MonkeyPatch,
+                                         tmp_path: Path) -> None:
+    for var in ("LEDGERHOUSE_TARGET", "LEDGERHOUSE_DUCKDB", "LEDGERHOUSE_PG_PORT",
+                "LEDGERHOUSE_PG_DATABASE", "DBT_PROFILES_DIR", "LEDGERHOUSE_PROJECT_DIR",
+                "DBT_PROJECT_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    default = target_settings()
+    assert (default.type, default.duckdb_path) == ("duckdb", ROOT / "ledgerhouse.duckdb")
+    monkeypatch.setenv("LEDGERHOUSE_TARGET", "postgres")
+    monkeypatch.setenv("LEDGERHOUSE_PG_PORT", "6543")
+    monkeypatch.setenv("LEDGERHOUSE_PG_DATABASE", "elsewhere")
+    pg = target_settings()
+    assert (pg.type, pg.port, pg.dbname, pg.host) == ("postgres", 6543, "elsewhere", "127.0.0.1")
+    assert target_settings("duckdb").type == "duckdb"  # --target wins over the env
+    # DBT_PROFILES_DIR points both dbt and the CLI at another profiles.yml.
+    (tmp_path / "profiles.yml").write_text(
+        "ledgerhouse:\n  target: local\n  outputs:\n    local:\n      type: duckdb\n"
+        "      path: \"{{ env_var('MY_DB', 'data/my.duckdb') }}\"\n", encoding="utf-8")
+    monkeypatch.setenv("DBT_PROFILES_DIR", str(tmp_path))
+    local = target_settings()
+    assert (local.name, local.duckdb_path) == ("local", ROOT / "data" / "my.duckdb")
+    monkeypatch.setenv("MY_DB", "/abs/other.duckdb")
+    assert target_settings().duckdb_path == Path("/abs/other.duckdb")
+
+
+def test_summary_without_a_warehouse(tmp_path: Path) -> None:
+    proc = run("summary", LEDGERHOUSE_DUCKDB=str(tmp_path / "missing.duckdb"),
+               LEDGERHOUSE_TARGET="duckdb")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"error: DuckDB file {tmp_path / 'missing.duckdb'} does not "
+                                  f"exist")
+
+
+def test_summary_counts_mart_relations(warehouse: Warehouse) -> None:
+    statements = [
+        "create schema if not exists brokerage",
+        "create table brokerage.positions_daily (x int)",
+        "insert into brokerage.positions_daily values (1), (2), (3)",
+        "create table brokerage.activity_errors (x int)",
+        "insert into brokerage.activity_errors values (1)",
+        "create view brokerage.v_big as select * from brokerage.positions_daily",
+        "create schema if not exists staging",
+        "create table staging.not_a_mart (x int)",
+    ]
+    if warehouse.target == "duckdb":
+        import duckdb
+
+        con = duckdb.connect(warehouse.env["LEDGERHOUSE_DUCKDB"])
+        for sql in statements:
+            con.execute(sql)
+        con.close()
+    else:
+        import psycopg2
+
+        con = psycopg2.connect(host=warehouse.env["LEDGERHOUSE_PG_HOST"],
+                               port=int(warehouse.env["LEDGERHOUSE_PG_PORT"]),
+                               user=warehouse.env["LEDGERHOUSE_PG_USER"],
+                               dbname=warehouse.env["LEDGERHOUSE_PG_DATABASE"])
+        with con, con.cursor() as cur:
+            for sql in statements:
+                cur.execute(sql)
+        con.close()
+    proc = warehouse.cli("summary")
+    lines = [line.split() for line in proc.stdout.splitlines()[3:]]
+    assert lines == [
+        ["brokerage.activity_errors", "table", "1"],
+        ["brokerage.positions_daily", "table", "3"],
+        ["brokerage.v_big", "view", "3"],
+    ]
