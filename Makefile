@@ -16,6 +16,9 @@ SAMPLE_DAYS ?= 20
 SAMPLE_ACCOUNTS ?= 200
 SAMPLE_SEED ?= 42
 LANDING ?= data/landing
+# Payments deliveries are calendar-dated: a landing root of their own.
+PAYMENTS_LANDING ?= data/landing-payments
+PAYMENTS_MERCHANTS ?= 50
 PYTEST_ARGS ?=
 
 export DO_NOT_TRACK := 1
@@ -41,8 +44,13 @@ $(LANDING)/.generated: $(BIN)/.installed
 	$(BIN)/ledgerhouse generate $(LANDING) --days $(SAMPLE_DAYS) --accounts $(SAMPLE_ACCOUNTS) --seed $(SAMPLE_SEED)
 	@touch $@
 
-load: $(LANDING)/.generated  ## load the sample landing folders into the raw schemas
+$(PAYMENTS_LANDING)/.generated: $(BIN)/.installed
+	$(BIN)/ledgerhouse generate $(PAYMENTS_LANDING) --domain payments --days $(SAMPLE_DAYS) --accounts $(PAYMENTS_MERCHANTS) --seed $(SAMPLE_SEED)
+	@touch $@
+
+load: $(LANDING)/.generated $(PAYMENTS_LANDING)/.generated  ## load the sample landing folders into the raw schemas
 	$(BIN)/ledgerhouse load $(LANDING) --target $(TARGET)
+	$(BIN)/ledgerhouse load $(PAYMENTS_LANDING) --target $(TARGET)
 
 build: setup  ## dbt seed + build (models, snapshots, tests) on TARGET
 	$(BIN)/dbt build --target $(TARGET) --fail-fast
