@@ -112,8 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="number of accounts (portfolios for portfolio, merchants for "
                           "payments; default: 200)")
     gen.add_argument("--activities", type=_positive, default=None,
-                     help="total activity rows over the period (default: depends on the "
-                          "domain; brokerage: 4 per account per day)")
+                     help="activity volume (brokerage: total activity rows over the period, "
+                          "default 4 per account per day; other domains: see their docs)")
     gen.add_argument("--seed", type=_seed, default=42,
                      help="random seed; same seed, same bytes (default: 42)")
     gen.add_argument("--start", type=_iso_date, default=None, metavar="YYYY-MM-DD",
@@ -203,6 +203,7 @@ def _stdout(message: str) -> None:
 def cmd_generate(args: argparse.Namespace) -> int:
     module = importlib.import_module(f"ledgerhouse.generators.{args.domain}")
     started = time.monotonic()
+    started_at = time.time() - 1
     if args.out_dir.exists() and not args.out_dir.is_dir():
         raise UserError(f"{args.out_dir}: exists and is not a directory")
     try:
@@ -219,6 +220,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
         raise UserError(f"cannot write {args.out_dir}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise UserError(f"generate: {exc}") from None
+    stale = sorted(p.name for p in args.out_dir.iterdir()
+                   if p.is_dir() and max((f.stat().st_mtime for f in p.iterdir()),
+                                         default=0.0) < started_at)
+    if stale:
+        _stderr(f"warning: {args.out_dir} also holds {len(stale)} folder(s) this run did not "
+                f"write ({', '.join(stale[:3])}{', ...' if len(stale) > 3 else ''}); "
+                f"delete them before loading")
     _stdout(f"generated {args.domain} landing data in {args.out_dir} "
             f"({time.monotonic() - started:.1f}s)")
     return 0
