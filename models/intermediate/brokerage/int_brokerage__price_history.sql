@@ -14,7 +14,7 @@ final as (
         cusip,
         price_date,
         cast(price as {{ ledgerhouse.type_price() }}) as price,
-        lag(price) over (partition by cusip order by price_date) as prior_price,
+        cast(lag(price) over (partition by cusip order by price_date) as {{ ledgerhouse.type_price() }}) as prior_price,
         coalesce(
             lead(price_date) over (partition by cusip order by price_date),
             cast('9999-12-31' as date)

@@ -51,11 +51,14 @@ resolved as (
         positions.sub_acct_key,
         positions.cusip,
         positions.td_qty,
-        price_history.price,
-        case
-            when price_history.price_date < positions.business_date then price_history.price
-            else price_history.prior_price
-        end as prev_price,
+        cast(price_history.price as {{ ledgerhouse.type_price() }}) as price,
+        cast(
+            case
+                when price_history.price_date < positions.business_date then price_history.price
+                else price_history.prior_price
+            end
+            as {{ ledgerhouse.type_price() }}
+        ) as prev_price,
         case when securities.cusip is not null then 'Y' else 'N' end as security_found_sw,
         case when underlyings.cusip is not null then 'Y' else 'N' end as uls_found_sw,
         securities.exp_or_maturity_date,
