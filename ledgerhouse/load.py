@@ -106,7 +106,11 @@ class FileKind(Protocol):
         """Create temp table ``_lh_stage(_ord, <entity columns>)``, _ord 1-based in file order."""
 
     def stage_postgres(self, cur: Any, path: Path, entity: Entity) -> None:
-        """Same contract as stage_duckdb."""
+        """Same contract as stage_duckdb (a temp table ``on commit drop``).
+
+        ``_line_number`` is ``_ord + 1`` shifted by ``FormatCheck.line_shifts``;
+        a kind without lines (one JSON document) says so with a shift of -1
+        from ordinal 1 (``_line_number`` = record number)."""
 
 
 def discover(landing_dir: Path, warn: Callable[[str], None]) -> list[LandingFile]:
@@ -406,9 +410,7 @@ class DuckDbEngine(Engine):
         lf.kind.stage_duckdb(self.con, lf.path, lf.entity)
 
     def drop_stage(self) -> None:
-        for sql in (f"drop view if exists {STAGE}", f"drop table if exists {STAGE}_csv",
-                    f"drop table if exists {LINE_MAP}"):
-            self.con.execute(sql)
+        """Temp objects end with the connection, which is closed after every file."""
 
 
 class PostgresEngine(Engine):
@@ -616,6 +618,8 @@ class Loader:
             raise LoadError(f"{lf.path}: the engine read {count} rows, the format check "
                             f"{check.rows} (expected the same)")
         ordinals = sorted(check.samples)
+        if not ordinals:
+            return
         cols = ", ".join(_ident(c) for c in lf.entity.columns)
         got = e.execute(
             f"select _ord, {cols} from {STAGE} where _ord in ({', '.join(map(str, ordinals))})"
