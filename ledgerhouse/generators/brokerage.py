@@ -317,6 +317,7 @@ class _Generator:
         self.closing_today: Account | None = None
         self.dup_pool: list[list[Any]] = []
         self.bad_plan: list[list[str]] = []
+        self.variants: dict[str, int] = {}
         self.bad_written = 0
 
     # ------------------------------------------------------------------ reference data
@@ -455,7 +456,8 @@ class _Generator:
             f"({self.dates[0]}..{self.dates[-1]})"
         )
         self.expected = _Csv(self.out / EXPECTED_ERRORS_FILE, EXPECTED_ERRORS_COLUMNS)
-        bad_per_code = max(2, self.total // 10_000)
+        # At least three of each code, so every variant of a code appears.
+        bad_per_code = max(3, self.total // 10_000)
         self._plan_bad_rows(bad_per_code)
         try:
             for index, day in enumerate(self.dates):
@@ -612,7 +614,8 @@ class _Generator:
                  ) -> tuple[list[Any], tuple[str, ...]]:
         """Turn a fresh valid BUY ``fields`` into a bad row of ``kind``."""
         rng = self.rng
-        variant = rng.randrange(3)
+        variant = self.variants.get(kind, 0) % 3  # the variants take turns
+        self.variants[kind] = variant + 1
         if kind == "E001":  # an exact copy of an earlier valid row
             return list(rng.choice(dup_pool)), ("E001",)
         if kind == "E002":

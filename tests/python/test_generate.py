@@ -211,6 +211,28 @@ def test_labelled_bad_rows_are_exactly_the_failures(sample_landing: Path) -> Non
     assert all(lines[(s, ln)] == aid for aid, s, ln, _ in labelled)
 
 
+def test_bad_rows_cover_each_variant_of_a_rule(sample_landing: Path) -> None:
+    labels = defaultdict(set)
+    for r in read(sample_landing / "_expected_errors.csv"):
+        labels[(r["source_file"], int(r["line_number"]))].add(r["error_code"])
+    kinds = defaultdict(set)
+    for source, line, r in _load_order(sample_landing):
+        codes = labels.get((source, line), set())
+        if "E007" in codes:
+            kinds["E007"].update(f for f in ("quantity", "amount")
+                                 if r[f] and not NUMBER.fullmatch(r[f]))
+            if not INTEGER.fullmatch(r["entry_seq"]):
+                kinds["E007"].add("entry_seq")
+        if "E005" in codes:
+            kinds["E005"].add("missing" if not r["settle_date"] else
+                              "unparseable" if not _is_date(r["trade_date"]) else "order")
+        if "E008" in codes:
+            kinds["E008"].add("length" if len(r["cusip"]) != 9 else "check digit")
+    assert kinds == {"E007": {"quantity", "amount", "entry_seq"},
+                     "E005": {"missing", "unparseable", "order"},
+                     "E008": {"length", "check digit"}}
+
+
 def test_valid_rows_follow_the_sign_and_settlement_rules(sample_landing: Path) -> None:
     bad = {(r["source_file"], int(r["line_number"]))
            for r in read(sample_landing / "_expected_errors.csv")}
