@@ -256,7 +256,8 @@ def check_csv(path: Path, columns: tuple[str, ...]) -> FormatCheck:
                                             f"empty line (expected {expected} fields)")
                     raise MalformedFile(
                         path, start, min(len(record), expected) + 1,
-                        f"row has {len(record)} fields (expected {expected}: "
+                        f"row has {len(record)} field{'s' if len(record) > 1 else ''} "
+                        f"(expected {expected}: "
                         f"{','.join(columns)})",
                     )
                 if ordinal % SAMPLE_EVERY == 1:
