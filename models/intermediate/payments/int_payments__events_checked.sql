@@ -14,7 +14,20 @@ statuses as (
 
 checked as (
     select
-        events.*,
+        events.transaction_id,
+        events.merchant_id,
+        events.user_id,
+        events.amount,
+        events.amount_raw,
+        events.currency,
+        events.status,
+        events.event_ts,
+        events.event_ts_raw,
+        events._batch_id,
+        events._source_file,
+        events._line_number,
+        events._file_sha256,
+        events._loaded_at,
         (events.amount is null or events.event_ts is null) as is_x001,
         statuses.status is null as is_x002
     from events
@@ -24,8 +37,23 @@ checked as (
 
 final as (
     select
-        *,
-        not (is_x001 or is_x002) as is_valid
+        transaction_id,
+        merchant_id,
+        user_id,
+        amount,
+        amount_raw,
+        currency,
+        status,
+        event_ts,
+        event_ts_raw,
+        _batch_id,
+        _source_file,
+        _line_number,
+        _file_sha256,
+        _loaded_at,
+        is_x001,
+        is_x002,
+        (not is_x001 and not is_x002) as is_valid
     from checked
 )
 

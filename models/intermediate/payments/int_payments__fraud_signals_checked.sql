@@ -9,7 +9,18 @@ signals as (
 
 checked as (
     select
-        *,
+        fraud_signal_id,
+        transaction_id,
+        fraud_score,
+        fraud_score_raw,
+        model_version,
+        inference_time,
+        inference_time_raw,
+        _batch_id,
+        _source_file,
+        _line_number,
+        _file_sha256,
+        _loaded_at,
         (fraud_score is null or inference_time is null) as is_x001,
         coalesce(fraud_score < 0 or fraud_score > 1, false) as is_x003
     from signals
@@ -17,8 +28,21 @@ checked as (
 
 final as (
     select
-        *,
-        not (is_x001 or is_x003) as is_valid
+        fraud_signal_id,
+        transaction_id,
+        fraud_score,
+        fraud_score_raw,
+        model_version,
+        inference_time,
+        inference_time_raw,
+        _batch_id,
+        _source_file,
+        _line_number,
+        _file_sha256,
+        _loaded_at,
+        is_x001,
+        is_x003,
+        (not is_x001 and not is_x003) as is_valid
     from checked
 )
 

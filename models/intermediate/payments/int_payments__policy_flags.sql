@@ -49,15 +49,16 @@ hits as (
         active_policies.flag_name
     from facts
     inner join active_policies
-        on (active_policies.min_amount is null or facts.amount >= active_policies.min_amount)
-        and (
-            active_policies.max_days_since_onboarding is null
-            or facts.days_since_onboarding < active_policies.max_days_since_onboarding
-        )
-        and {{ ledgerhouse.policy_parameter_matches('active_policies.risk_levels', 'facts.risk_level') }}
-        and {{ ledgerhouse.policy_parameter_matches('active_policies.currencies', 'facts.currency') }}
-        and {{ ledgerhouse.policy_parameter_matches('active_policies.merchant_ids', 'facts.merchant_id') }}
-        and {{ ledgerhouse.policy_parameter_matches('active_policies.user_ids', 'facts.user_id') }}
+        on
+            (active_policies.min_amount is null or facts.amount >= active_policies.min_amount)
+            and (
+                active_policies.max_days_since_onboarding is null
+                or facts.days_since_onboarding < active_policies.max_days_since_onboarding
+            )
+            and {{ ledgerhouse.policy_parameter_matches('active_policies.risk_levels', 'facts.risk_level') }}
+            and {{ ledgerhouse.policy_parameter_matches('active_policies.currencies', 'facts.currency') }}
+            and {{ ledgerhouse.policy_parameter_matches('active_policies.merchant_ids', 'facts.merchant_id') }}
+            and {{ ledgerhouse.policy_parameter_matches('active_policies.user_ids', 'facts.user_id') }}
 ),
 
 flag_lists as (

@@ -22,7 +22,20 @@ known_transactions as (
 
 ordered as (
     select
-        *,
+        statement_id,
+        transaction_id,
+        posting_date,
+        posting_date_raw,
+        amount_posted,
+        amount_posted_raw,
+        fee_charged,
+        fee_charged_raw,
+        currency,
+        _batch_id,
+        _source_file,
+        _line_number,
+        _file_sha256,
+        _loaded_at,
         row_number() over (
             partition by statement_id
             order by _loaded_at, _source_file, _line_number
@@ -32,7 +45,21 @@ ordered as (
 
 checked as (
     select
-        ordered.*,
+        ordered.statement_id,
+        ordered.transaction_id,
+        ordered.posting_date,
+        ordered.posting_date_raw,
+        ordered.amount_posted,
+        ordered.amount_posted_raw,
+        ordered.fee_charged,
+        ordered.fee_charged_raw,
+        ordered.currency,
+        ordered._batch_id,
+        ordered._source_file,
+        ordered._line_number,
+        ordered._file_sha256,
+        ordered._loaded_at,
+        ordered.statement_occurrence,
         (
             ordered.posting_date is null
             or ordered.amount_posted is null
@@ -47,8 +74,25 @@ checked as (
 
 final as (
     select
-        *,
-        not (is_x001 or is_x004 or is_x005) as is_valid
+        statement_id,
+        transaction_id,
+        posting_date,
+        posting_date_raw,
+        amount_posted,
+        amount_posted_raw,
+        fee_charged,
+        fee_charged_raw,
+        currency,
+        _batch_id,
+        _source_file,
+        _line_number,
+        _file_sha256,
+        _loaded_at,
+        statement_occurrence,
+        is_x001,
+        is_x004,
+        is_x005,
+        (not is_x001 and not is_x004 and not is_x005) as is_valid
     from checked
 )
 

@@ -43,7 +43,8 @@ events_until_run as (
         ) as recency_rank
     from events
     cross join run_date
-    where events.is_valid
+    where
+        events.is_valid
         and events.event_ts < {{ dbt.dateadd('day', 1, 'run_date.batch_run_date') }}
 ),
 
@@ -69,7 +70,8 @@ posted as (
         max(statements._loaded_at) as statements_loaded_at
     from statements
     cross join run_date
-    where statements.is_valid
+    where
+        statements.is_valid
         and statements.posting_date <= run_date.batch_run_date
     group by statements.transaction_id
 ),
@@ -98,7 +100,8 @@ reconciled as (
         *,
         {{ ledgerhouse.calc_discrepancy('expected_amount', 'amount_posted', 'fee_charged') }} as discrepancy
     from expected
-    where statement_count > 0
+    where
+        statement_count > 0
         or expected_amount <> 0
 ),
 
@@ -106,7 +109,8 @@ final as (
     select
         reconciled.transaction_id,
         case
-            when reconciled.statement_count > 0
+            when
+                reconciled.statement_count > 0
                 and abs(reconciled.discrepancy) <= {{ var('payments_tolerance', 0.01) }}
                 then 'MATCHED'
             when reconciled.statement_count > 0 then 'PARTIAL'

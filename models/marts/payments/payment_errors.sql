@@ -51,8 +51,14 @@ statement_errors as (
     select
         'X001' as error_code,
         case
-            when posting_date is null then 'posting_date is missing or not a YYYY-MM-DD date: ' || coalesce(posting_date_raw, '(missing)')
-            when amount_posted is null then 'amount_posted is missing or not a number: ' || coalesce(amount_posted_raw, '(missing)')
+            when posting_date is null
+                then
+                    'posting_date is missing or not a YYYY-MM-DD date: '
+                    || coalesce(posting_date_raw, '(missing)')
+            when amount_posted is null
+                then
+                    'amount_posted is missing or not a number: '
+                    || coalesce(amount_posted_raw, '(missing)')
             else 'fee_charged is missing or not a number: ' || coalesce(fee_charged_raw, '(missing)')
         end as error_message,
         'bank_statements' as entity,
@@ -66,7 +72,8 @@ statement_errors as (
     union all
     select
         'X004' as error_code,
-        'statement for unknown transaction ' || coalesce(transaction_id, '(missing)') || ' (kept for investigation, not matched)' as error_message,
+        'statement for unknown transaction ' || coalesce(transaction_id, '(missing)')
+        || ' (kept for investigation, not matched)' as error_message,
         'bank_statements' as entity,
         statement_id as row_id,
         transaction_id,
@@ -93,8 +100,11 @@ signal_errors as (
     select
         'X001' as error_code,
         case
-            when fraud_score is null then 'fraud_score is missing or not a number: ' || coalesce(fraud_score_raw, '(missing)')
-            else 'inference_time is missing or not a YYYY-MM-DD HH:MM:SS timestamp: ' || coalesce(inference_time_raw, '(missing)')
+            when fraud_score is null
+                then 'fraud_score is missing or not a number: ' || coalesce(fraud_score_raw, '(missing)')
+            else
+                'inference_time is missing or not a YYYY-MM-DD HH:MM:SS timestamp: '
+                || coalesce(inference_time_raw, '(missing)')
         end as error_message,
         'fraud_signals' as entity,
         fraud_signal_id as row_id,

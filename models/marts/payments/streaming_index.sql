@@ -44,7 +44,8 @@ changed as (
     select transactions.transaction_id
     from transactions
     cross join watermark
-    where watermark.recompute_from is null
+    where
+        watermark.recompute_from is null
         or transactions.last_event_ts >= watermark.recompute_from
     union
     select fraud_scores.transaction_id
