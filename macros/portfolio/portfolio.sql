@@ -1,0 +1,178 @@
+{#
+    Portfolio-domain helpers (../shared/spec/portfolio.md). Parameters of the
+    KPIs live here, in one place, because window frames need literals.
+#}
+
+{#- KPI parameters (spec §3) -#}
+{% macro portfolio_periods_per_year() -%}252{%- endmacro %}
+{% macro portfolio_vol_short_window() -%}21{%- endmacro %}
+{% macro portfolio_vol_long_window() -%}63{%- endmacro %}
+{% macro portfolio_beta_window() -%}63{%- endmacro %}
+{#- historical VaR: window of returns, tail in percent (95 % VaR -> 5), minimum observations -#}
+{% macro portfolio_var_window() -%}252{%- endmacro %}
+{% macro portfolio_var_tail_pct() -%}5{%- endmacro %}
+{% macro portfolio_var_min_observations() -%}21{%- endmacro %}
+{#- benchmark of a portfolio whose benchmark_id is empty (spec §1: default SPY) -#}
+{% macro portfolio_default_benchmark() -%}'SPY'{%- endmacro %}
+
+{#
+    portfolio_latest_load(relation): the rows of `relation` (a staging model
+    with load metadata) that belong to the latest load of their source file.
+    A corrected file delivered again under the same path replaces the earlier
+    load entirely; a new path adds rows.
+#}
+{% macro portfolio_latest_load(relation) -%}
+    select loaded.*
+    from (
+        select
+            rows_.*,
+            max(rows_._loaded_at) over (partition by rows_._source_file) as _file_latest_loaded_at
+        from {{ relation }} as rows_
+    ) as loaded
+    where loaded._loaded_at = loaded._file_latest_loaded_at
+{%- endmacro %}
+
+{#
+    portfolio_isin_is_valid(expr): ISO 6166 — two letters, nine alphanumerics,
+    one check digit; letters become 10..35, then the Luhn sum over the digit
+    string (doubling every second digit from the right, the check digit
+    itself not doubled) must be a multiple of 10. Unrolled over the at most
+    24 digits so it is plain SQL on every target.
+#}
+{% macro portfolio_isin_is_valid(expr) -%}
+    {%- set letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ' -%}
+    {%- set ns = namespace(digits='upper(' ~ expr ~ ')') -%}
+    {%- for ch in letters -%}
+        {%- set ns.digits = "replace(" ~ ns.digits ~ ", '" ~ ch ~ "', '" ~ (loop.index0 + 10) ~ "')" -%}
+    {%- endfor -%}
+    (
+        {{ expr }} is not null
+        and {{ ledgerhouse.regex_full_match(expr, '[A-Z]{2}[A-Z0-9]{9}[0-9]') }}
+        and mod(
+            0
+            {%- for i in range(24) %}
+            + case
+                when length({{ ns.digits }}) > {{ i }}
+                    then {% if i % 2 == 1 -%}
+                        2 * cast(substr({{ ns.digits }}, length({{ ns.digits }}) - {{ i }}, 1) as integer)
+                        - case when cast(substr({{ ns.digits }}, length({{ ns.digits }}) - {{ i }}, 1) as integer) >= 5 then 9 else 0 end
+                    {%- else -%}
+                        cast(substr({{ ns.digits }}, length({{ ns.digits }}) - {{ i }}, 1) as integer)
+                    {%- endif %}
+                else 0
+            end
+            {%- endfor %},
+            10
+        ) = 0
+    )
+{%- endmacro %}
+
+{#
+    portfolio_as_of_date(): the last business date the daily facts are built
+    for — var('as_of_date') when set, else the latest date of a valid price.
+#}
+{% macro portfolio_as_of_date() -%}
+    {%- if var('as_of_date', '') -%}
+        cast('{{ var("as_of_date") }}' as date)
+    {%- else -%}
+        (select max(price_date) from {{ ref('int_portfolio__prices_checked') }} where is_valid)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- the latest load timestamp over every portfolio input (stored on incremental facts) -#}
+{% macro portfolio_inputs_loaded_at() -%}
+    (
+        select max(loaded_at) from (
+            {%- for m in ['portfolios', 'instruments', 'transactions', 'holdings', 'prices_eod', 'fx_rates'] %}
+            select max(_loaded_at) as loaded_at from {{ ref('stg_portfolio__' ~ m) }}
+            {%- if not loop.last %} union all{% endif %}
+            {%- endfor %}
+        ) as loads
+    )
+{%- endmacro %}
+
+{#
+    portfolio_min_affected_date(): on an incremental run, the earliest
+    business date any load newer than the table's watermark can change.
+    Every file with a newer load counts with the dates of all its loads (so
+    a corrected file also re-opens the dates of the rows it replaced). A new
+    portfolios or instruments file affects every date. Null = nothing new.
+#}
+{% macro portfolio_min_affected_date() -%}
+    (
+        with watermark as (
+            select coalesce(max(_inputs_loaded_at), cast('1900-01-01' as timestamp)) as loaded_at
+            from {{ this }}
+        ),
+
+        changed_files as (
+            {%- for m in ['portfolios', 'instruments', 'transactions', 'holdings', 'prices_eod', 'fx_rates'] %}
+            select distinct _source_file, '{{ m }}' as entity
+            from {{ ref('stg_portfolio__' ~ m) }}
+            where _loaded_at > (select loaded_at from watermark)
+            {%- if not loop.last %}
+            union all
+            {%- endif %}
+            {%- endfor %}
+        ),
+
+        affected_dates as (
+            select cast('1900-01-01' as date) as affected_date
+            from changed_files
+            where entity in ('portfolios', 'instruments')
+            union all
+            select min(trade_date) from {{ ref('stg_portfolio__transactions') }}
+            where _source_file in (select _source_file from changed_files)
+            union all
+            select min(as_of_date) from {{ ref('stg_portfolio__holdings') }}
+            where _source_file in (select _source_file from changed_files)
+            union all
+            select min(price_date) from {{ ref('stg_portfolio__prices_eod') }}
+            where _source_file in (select _source_file from changed_files)
+            union all
+            select min(rate_date) from {{ ref('stg_portfolio__fx_rates') }}
+            where _source_file in (select _source_file from changed_files)
+        )
+
+        select min(affected_date) from affected_dates
+    )
+{%- endmacro %}
+
+{#
+    portfolio_incremental_filter(date_column): the rows an incremental run
+    writes. Used together with the pre-hook portfolio_delete_affected().
+#}
+{% macro portfolio_incremental_filter(date_column) -%}
+    {%- if is_incremental() -%}
+        where {{ date_column }} >= {{ ledgerhouse.portfolio_min_affected_date() }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro portfolio_delete_affected() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where business_date >= {{ ledgerhouse.portfolio_min_affected_date() }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- the refs the incremental helpers use, declared so dbt sees them at parse time -#}
+{% macro portfolio_incremental_depends_on() -%}
+    {%- for m in ['portfolios', 'instruments', 'transactions', 'holdings', 'prices_eod', 'fx_rates'] %}
+-- depends_on: {{ ref('stg_portfolio__' ~ m) }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- an IEEE double on every target (the KPIs are floating point; money never is) -#}
+{% macro portfolio_type_double() -%}
+    {{ return(adapter.dispatch('portfolio_type_double', 'ledgerhouse')()) }}
+{%- endmacro %}
+{% macro default__portfolio_type_double() -%}double precision{%- endmacro %}
+{% macro spark__portfolio_type_double() -%}double{%- endmacro %}
+
+{#- the ratio a / b - 1 in double precision, null when b is 0 or null -#}
+{% macro portfolio_ratio_minus_one(numerator, denominator) -%}
+    case
+        when {{ denominator }} <> 0
+            then cast({{ numerator }} as {{ ledgerhouse.portfolio_type_double() }})
+            / cast({{ denominator }} as {{ ledgerhouse.portfolio_type_double() }}) - 1
+    end
+{%- endmacro %}

@@ -1,0 +1,191 @@
+-- Every valid event of a portfolio: transactions that pass P001-P006 and
+-- holdings rows as TRANSFER_IN, with the cash rule of spec §3 applied, the
+-- cost of the lot an event opens, and the business date it takes effect
+-- (the first NYSE business date on or after trade_date).
+with
+
+transactions as (
+    select * from {{ ref('int_portfolio__transactions_checked') }}
+    where is_valid
+),
+
+oversells as (
+    select transaction_id from {{ ref('int_portfolio__oversell_checked') }}
+    where has_p006
+),
+
+holdings as (
+    select * from {{ ref('int_portfolio__holdings_checked') }}
+    where is_valid
+),
+
+instruments as (
+    select * from {{ ref('int_portfolio__instruments_checked') }}
+    where is_valid
+),
+
+transaction_types as (
+    select * from {{ ref('portfolio_transaction_types') }}
+),
+
+prices as (
+    select * from {{ ref('int_portfolio__prices_checked') }}
+    where is_valid
+),
+
+business_dates as (
+    select business_date from {{ ref('portfolio_business_dates') }}
+),
+
+all_events as (
+    select
+        transaction_id,
+        portfolio_id,
+        instrument_id,
+        transaction_type,
+        trade_date,
+        settle_date,
+        quantity,
+        price,
+        gross_amount,
+        fees,
+        currency,
+        'transactions' as event_source,
+        _source_file,
+        _line_number
+    from transactions
+    where transaction_id not in (select transaction_id from oversells)
+    union all
+    select
+        holdings.transaction_id,
+        holdings.portfolio_id,
+        holdings.instrument_id,
+        'TRANSFER_IN' as transaction_type,
+        holdings.as_of_date as trade_date,
+        holdings.as_of_date as settle_date,
+        holdings.quantity,
+        cast(null as {{ ledgerhouse.type_price() }}) as price,
+        cast(null as {{ ledgerhouse.type_money() }}) as gross_amount,
+        cast(null as {{ ledgerhouse.type_money() }}) as fees,
+        instruments.currency,
+        'holdings' as event_source,
+        holdings._source_file,
+        holdings._line_number
+    from holdings
+    left join instruments
+        on holdings.instrument_id = instruments.instrument_id
+),
+
+effective_dates as (
+    select
+        all_events.transaction_id,
+        min(business_dates.business_date) as business_date
+    from all_events
+    inner join business_dates
+        on
+            business_dates.business_date >= all_events.trade_date
+            and business_dates.business_date <= {{ dbt.dateadd('day', 10, 'all_events.trade_date') }}
+    group by all_events.transaction_id
+),
+
+closes_on_or_before as (
+    select
+        all_events.transaction_id,
+        prices.close_price,
+        row_number() over (
+            partition by all_events.transaction_id
+            order by prices.price_date desc
+        ) as recency
+    from all_events
+    inner join prices
+        on
+            all_events.instrument_id = prices.instrument_id
+            and prices.price_date <= all_events.trade_date
+    where all_events.transaction_type in (
+        select transaction_type from transaction_types where external_flow_basis = 'market_value'
+    )
+),
+
+valued as (
+    select
+        all_events.*,
+        effective_dates.business_date,
+        instruments.currency as instrument_currency,
+        closes_on_or_before.close_price as close_on_trade_date,
+        transaction_types.cash_basis,
+        transaction_types.cash_sign,
+        transaction_types.quantity_sign,
+        transaction_types.opens_lot,
+        transaction_types.consumes_lot,
+        transaction_types.has_realized_pnl,
+        transaction_types.external_flow_sign,
+        transaction_types.external_flow_basis,
+        case
+            when transaction_types.cash_basis = 'trade'
+                then cast(
+                    {{ ledgerhouse.round_half_away('all_events.quantity * all_events.price', 4) }}
+                    as {{ ledgerhouse.type_money() }}
+                )
+        end as trade_value_local
+    from all_events
+    inner join transaction_types
+        on all_events.transaction_type = transaction_types.transaction_type
+    left join effective_dates
+        on all_events.transaction_id = effective_dates.transaction_id
+    left join instruments
+        on all_events.instrument_id = instruments.instrument_id
+    left join closes_on_or_before
+        on
+            all_events.transaction_id = closes_on_or_before.transaction_id
+            and closes_on_or_before.recency = 1
+),
+
+final as (
+    select
+        transaction_id,
+        portfolio_id,
+        instrument_id,
+        transaction_type,
+        trade_date,
+        settle_date,
+        business_date,
+        quantity,
+        price,
+        gross_amount,
+        fees,
+        currency,
+        instrument_currency,
+        event_source,
+        cash_basis,
+        cash_sign,
+        quantity_sign,
+        opens_lot,
+        consumes_lot,
+        has_realized_pnl,
+        external_flow_sign,
+        external_flow_basis,
+        close_on_trade_date,
+        trade_value_local,
+        cast(
+            case cash_basis
+                when 'trade' then cash_sign * trade_value_local - coalesce(fees, 0)
+                when 'amount' then cash_sign * gross_amount
+                else 0
+            end
+            as {{ ledgerhouse.type_money() }}
+        ) as cash_flow_local,
+        cast(
+            case
+                when opens_lot and cash_basis = 'trade'
+                    then trade_value_local + coalesce(fees, 0)
+                when opens_lot
+                    then {{ ledgerhouse.round_half_away('quantity * close_on_trade_date', 4) }}
+            end
+            as {{ ledgerhouse.type_money() }}
+        ) as lot_cost_local,
+        _source_file,
+        _line_number
+    from valued
+)
+
+select * from final

@@ -1,0 +1,122 @@
+-- P006 (spec §1): for every otherwise-valid SELL / TRANSFER_OUT, in order
+-- (trade_date, transaction_id) per portfolio and instrument, the cumulative
+-- quantity out (all such rows, flagged ones included) is compared with the
+-- cumulative quantity in (BUY, TRANSFER_IN, holdings) with trade_date on or
+-- before that row's. Set-based: two running sums and a range join.
+with
+
+transactions as (
+    select * from {{ ref('int_portfolio__transactions_checked') }}
+    where is_valid
+),
+
+holdings as (
+    select * from {{ ref('int_portfolio__holdings_checked') }}
+    where is_valid
+),
+
+transaction_types as (
+    select * from {{ ref('portfolio_transaction_types') }}
+),
+
+moves as (
+    select
+        transactions.portfolio_id,
+        transactions.instrument_id,
+        transactions.transaction_id,
+        transactions.trade_date,
+        transactions.quantity,
+        transaction_types.quantity_sign
+    from transactions
+    inner join transaction_types
+        on transactions.transaction_type = transaction_types.transaction_type
+    where transaction_types.quantity_sign <> 0
+    union all
+    select
+        portfolio_id,
+        instrument_id,
+        transaction_id,
+        as_of_date as trade_date,
+        quantity,
+        1 as quantity_sign
+    from holdings
+),
+
+ins_by_date as (
+    select
+        portfolio_id,
+        instrument_id,
+        trade_date,
+        sum(quantity) as quantity_in
+    from moves
+    where quantity_sign > 0
+    group by portfolio_id, instrument_id, trade_date
+),
+
+cumulative_in as (
+    select
+        portfolio_id,
+        instrument_id,
+        trade_date,
+        sum(quantity_in) over (
+            partition by portfolio_id, instrument_id
+            order by trade_date
+            rows between unbounded preceding and current row
+        ) as cumulative_quantity_in
+    from ins_by_date
+),
+
+outs as (
+    select
+        portfolio_id,
+        instrument_id,
+        transaction_id,
+        trade_date,
+        quantity,
+        sum(quantity) over (
+            partition by portfolio_id, instrument_id
+            order by trade_date, transaction_id
+            rows between unbounded preceding and current row
+        ) as cumulative_quantity_out
+    from moves
+    where quantity_sign < 0
+),
+
+outs_with_in as (
+    select
+        outs.transaction_id,
+        outs.portfolio_id,
+        outs.instrument_id,
+        outs.trade_date,
+        outs.quantity,
+        outs.cumulative_quantity_out,
+        coalesce(max(cumulative_in.cumulative_quantity_in), 0) as cumulative_quantity_in
+    from outs
+    left join cumulative_in
+        on
+            outs.portfolio_id = cumulative_in.portfolio_id
+            and outs.instrument_id = cumulative_in.instrument_id
+            and cumulative_in.trade_date <= outs.trade_date
+    group by
+        outs.transaction_id,
+        outs.portfolio_id,
+        outs.instrument_id,
+        outs.trade_date,
+        outs.quantity,
+        outs.cumulative_quantity_out
+),
+
+final as (
+    select
+        transaction_id,
+        portfolio_id,
+        instrument_id,
+        trade_date,
+        quantity,
+        cumulative_quantity_out,
+        cumulative_quantity_in,
+        cumulative_quantity_out > cumulative_quantity_in as has_p006
+    from outs_with_in
+)
+
+select * from final
