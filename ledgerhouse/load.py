@@ -664,15 +664,19 @@ class Loader:
         started = time.monotonic()
         if not files:
             self.warn(f"{landing_dir}: no landing files found")
-        for lf in files:
-            # One connection per file: DuckDB allows one writing process, so
-            # the file is released between files for anyone waiting.
-            self.engine.open()
-            try:
+        if not files:
+            summary.seconds = time.monotonic() - started
+            return summary
+        # One connection for the run, closed as soon as the last file is done
+        # (or the first one fails): DuckDB allows one writing process per
+        # database file, so nothing else can write while it is open.
+        self.engine.open()
+        try:
+            for lf in files:
                 self.load_file(lf, summary)
-            finally:
-                self.engine.close()
-                self.prepared.clear()
+        finally:
+            self.engine.close()
+            self.prepared.clear()
         summary.seconds = time.monotonic() - started
         return summary
 
