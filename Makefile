@@ -84,3 +84,10 @@ lint: setup  ## ruff and sqlfluff
 
 clean:  ## remove build output, sample data and the DuckDB file (keeps the venvs)
 	rm -rf target logs data ledgerhouse.duckdb ledgerhouse.duckdb.wal .duckdb_tmp
+
+BENCH_ACTIVITIES ?= 1000000
+BENCH_DAYS ?= 250
+BENCH_ACCOUNTS ?= 1000
+
+bench: setup  ## brokerage benchmark on DuckDB: dbt build vs a hand-written baseline, incremental day vs full (not a test)
+	$(BIN)/python -m ledgerhouse.bench --activities $(BENCH_ACTIVITIES) --days $(BENCH_DAYS) --accounts $(BENCH_ACCOUNTS) --dir bench

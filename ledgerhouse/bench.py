@@ -1,0 +1,216 @@
+"""Benchmark of the brokerage marts on DuckDB (``make bench``; not a timed test).
+
+Steps, each in its own process so that peak memory (``getrusage`` of the
+children) covers dbt and DuckDB:
+
+1. ``ledgerhouse generate`` N activities over D + 1 business days;
+2. load the first D days into a fresh DuckDB file;
+3. time the brokerage ``dbt build`` (seeds, staging, validation, every
+   brokerage mart; models only, the tests are not timed);
+4. time a hand-written single-query DuckDB baseline of the same position
+   application (td_qty after each activity: opening td_qty + running sum
+   in (trade_date, entry_seq, activity_id) order) on the same raw data, and
+   check that it agrees with ``position_updates``;
+5. load day D + 1 and time an incremental dbt run (one new day), then a
+   ``--full-refresh`` build of the same D + 1 days.
+
+Prints every figure, the build/baseline ratio and the incremental/full
+ratio, and writes them to ``BENCH_DIR/results.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+SELECT = ["--select", "+models/marts/brokerage", "--exclude", "activity_errors",
+          "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+
+BASELINE_SQL = """
+create or replace table bench.baseline_position_updates as
+with
+activity as (
+    select
+        activity_id, firm, ledger, branch, base, sub_acct_key, cusip, maxx_key_code,
+        try_cast(quantity as decimal(28, 6)) as quantity,
+        try_cast(trade_date as date) as trade_date,
+        try_cast(entry_seq as bigint) as entry_seq
+    from raw_brokerage.activity
+    where cusip is not null
+),
+openings as (
+    select
+        firm, ledger, branch, base, sub_acct_key, cusip,
+        try_cast(as_of_date as date) as as_of_date,
+        try_cast(td_qty as decimal(28, 6)) as td_qty
+    from raw_brokerage.opening_positions
+    qualify row_number() over (
+        partition by firm, ledger, branch, base, sub_acct_key, cusip
+        order by _loaded_at desc, _line_number desc
+    ) = 1
+)
+select
+    a.activity_id,
+    coalesce(o.td_qty, 0) + sum(a.quantity) over (
+        partition by a.firm, a.ledger, a.branch, a.base, a.sub_acct_key, a.cusip
+        order by a.trade_date, a.entry_seq, a.activity_id
+        rows between unbounded preceding and current row
+    ) as td_qty_after
+from activity as a
+inner join reference.bookkeeping_rules as r
+    on a.maxx_key_code = r.maxx_key_code and r.upd_td_qty_sw = 'Y'
+left join openings as o
+    on a.firm = o.firm and a.ledger = o.ledger and a.branch = o.branch
+    and a.base = o.base and a.sub_acct_key = o.sub_acct_key and a.cusip = o.cusip
+where o.as_of_date is null or a.trade_date >= o.as_of_date
+"""
+
+# Agreement check: the baseline has no validation, so only activities that
+# passed validation are compared; a difference means one of the two is wrong
+# (or a rejected row shares a position with valid ones, which the count shows).
+AGREEMENT_SQL = """
+select
+    count(*) as compared,
+    count(*) filter (where b.td_qty_after <> p.td_qty_after) as differing
+from brokerage.position_updates as p
+inner join bench.baseline_position_updates as b on p.activity_id = b.activity_id
+"""
+
+
+def _peak_mb() -> float:
+    """Peak resident memory of any finished child process so far (MB)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _run(cmd: list[str], env: dict[str, str], label: str) -> float:
+    print(f"bench: {label} ...", flush=True)
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-5000:] + proc.stderr[-3000:])
+        raise SystemExit(f"bench: {label} failed ({proc.returncode})")
+    print(f"bench: {label}: {seconds:.1f}s (peak memory so far {_peak_mb():.0f} MB)", flush=True)
+    return seconds
+
+
+def _duckdb(db: Path, sql: str, env: dict[str, str], label: str) -> tuple[float, str]:
+    """Run SQL in a child process (so its memory is counted); returns (seconds, output)."""
+    code = (
+        "import duckdb, sys, time; "
+        f"con = duckdb.connect({str(db)!r}); "
+        "con.execute(\"set threads = 2\"); con.execute(\"create schema if not exists bench\"); "
+        "t = time.perf_counter(); rows = con.sql(sys.stdin.read()).fetchall() "
+        "if sys.argv[1] == 'q' else con.execute(sys.stdin.read()); "
+        "print(time.perf_counter() - t); print(rows if sys.argv[1] == 'q' else '')"
+    )
+    mode = "q" if sql.lstrip().startswith("select") else "x"
+    print(f"bench: {label} ...", flush=True)
+    proc = subprocess.run([sys.executable, "-c", code, mode], input=sql, env=env, cwd=ROOT,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr[-3000:])
+        raise SystemExit(f"bench: {label} failed")
+    seconds_text, output = proc.stdout.splitlines()[:2]
+    seconds = float(seconds_text)
+    print(f"bench: {label}: {seconds:.1f}s", flush=True)
+    return seconds, output
+
+
+def _model_seconds(target_path: Path) -> dict[str, float]:
+    results = json.loads((target_path / "run_results.json").read_text())
+    return {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results["results"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ledgerhouse.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--activities", type=int, default=1_000_000)
+    parser.add_argument("--days", type=int, default=250, help="days of history before the new day")
+    parser.add_argument("--accounts", type=int, default=1000)
+    parser.add_argument("--dir", type=Path, default=ROOT / "bench")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="reuse generated data in --dir")
+    args = parser.parse_args(argv)
+
+    work = args.dir.resolve()
+    landing = work / f"landing-{args.activities}-{args.days}-{args.accounts}-{args.seed}"
+    db = work / "bench.duckdb"
+    target = work / "target"
+    env = dict(os.environ, DO_NOT_TRACK="1", DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+               LEDGERHOUSE_TARGET="duckdb", LEDGERHOUSE_DUCKDB=str(db),
+               LEDGERHOUSE_DUCKDB_TEMP=str(work / "duckdb_tmp"),
+               DBT_PROFILES_DIR=str(ROOT), DBT_PROJECT_DIR=str(ROOT))
+    work.mkdir(parents=True, exist_ok=True)
+    for stale in (db, Path(f"{db}.wal"), target):
+        if stale.is_dir():
+            shutil.rmtree(stale)
+        elif stale.exists():
+            stale.unlink()
+
+    figures: dict[str, object] = {"activities": args.activities, "days": args.days,
+                                  "accounts": args.accounts, "cpus": os.cpu_count()}
+    if not (args.keep and landing.exists()):
+        shutil.rmtree(landing, ignore_errors=True)
+        figures["generate_s"] = _run(
+            [str(BIN / "ledgerhouse"), "generate", str(landing), "--days", str(args.days + 1),
+             "--accounts", str(args.accounts), "--activities", str(args.activities),
+             "--seed", str(args.seed)], env, f"generate {args.activities:,} activities")
+    days = sorted(p for p in landing.iterdir() if p.is_dir())
+    history, new_day = landing.parent / (landing.name + "-history"), days[-1]
+    shutil.rmtree(history, ignore_errors=True)
+    history.mkdir()
+    for day in days[:-1]:
+        (history / day.name).symlink_to(day, target_is_directory=True)
+
+    dbt = [str(BIN / "dbt")]
+    paths = ["--target-path", str(target), "--log-path", str(work / "logs")]
+    figures["load_s"] = _run([str(BIN / "ledgerhouse"), "load", str(history)], env,
+                             f"load {len(days) - 1} days")
+    figures["full_build_s"] = _run([*dbt, "build", *SELECT, *paths], env,
+                                   f"dbt build, {len(days) - 1} days")
+    model_s = _model_seconds(target)
+    figures["position_updates_model_s"] = model_s.get("position_updates")
+    figures["slowest_models_s"] = dict(sorted(model_s.items(), key=lambda kv: -kv[1])[:6])
+    figures["baseline_s"], _ = _duckdb(db, BASELINE_SQL, env, "hand-written baseline query")
+    _, agreement = _duckdb(db, AGREEMENT_SQL, env, "baseline agrees with position_updates")
+    figures["baseline_agreement"] = agreement
+    figures["peak_memory_mb_after_full"] = round(_peak_mb())
+
+    figures["load_new_day_s"] = _run([str(BIN / "ledgerhouse"), "load", str(new_day)], env,
+                                     f"load day {new_day.name}")
+    figures["incremental_s"] = _run([*dbt, "build", *SELECT, *paths], env,
+                                    "dbt build, incremental (one new day)")
+    figures["incremental_models_s"] = dict(
+        sorted(_model_seconds(target).items(), key=lambda kv: -kv[1])[:6])
+    figures["full_refresh_s"] = _run([*dbt, "build", *SELECT, "--full-refresh", *paths], env,
+                                     f"dbt build --full-refresh, {len(days)} days")
+    figures["peak_memory_mb"] = round(_peak_mb())
+
+    build, base = float(figures["full_build_s"]), float(figures["baseline_s"])
+    pos = figures["position_updates_model_s"]
+    figures["ratio_build_to_baseline"] = round(build / base, 2)
+    if pos:
+        figures["ratio_position_updates_to_baseline"] = round(float(pos) / base, 2)
+    figures["ratio_incremental_to_full"] = round(
+        float(figures["incremental_s"]) / float(figures["full_refresh_s"]), 3)
+
+    print("\n=== brokerage benchmark (DuckDB) ===")
+    for key, value in figures.items():
+        print(f"{key:>36}: {value}")
+    (work / "results.json").write_text(json.dumps(figures, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
