@@ -653,7 +653,7 @@ class Loader:
             e.sql(
                 f"insert into {_raw_table(lf.entity)} ({cols}, {', '.join(LOAD_METADATA_COLUMNS)}) "
                 f"select {select_cols}, ?, ?, {line}, ?, cast(? as timestamp) "
-                f"from {STAGE} s{join} order by s._ord"
+                f"from {STAGE} s{join}"
             ),
             (batch_id, lf.source_file, sha, loaded_at),
         )
