@@ -238,6 +238,8 @@ MALFORMED = {
                    "empty file (expected a header row: cusip,price_date,price)"),
     "blank_line": ("prices.csv", b"cusip,price_date,price\nA,2026-03-02,1\n\n", 3, 1,
                    "empty line (expected 3 fields)"),
+    "unterminated_quote": ("prices.csv", b'cusip,price_date,price\nA,"2026-03-02,1\n', 2, 1,
+                           "bad CSV quoting: unexpected end of data (expected RFC 4180 quoting)"),
     "byte_order_mark": ("prices.csv", b"\xef\xbb\xbfcusip,price_date,price\n", 1, 1,
                         "byte order mark before the header (expected UTF-8 without BOM)"),
 }
