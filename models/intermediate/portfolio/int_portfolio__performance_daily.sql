@@ -248,26 +248,26 @@ final as (
         drawdowns.portfolio_value,
         drawdowns.net_external_flow,
         drawdowns.previous_portfolio_value,
-        drawdowns.daily_return,
-        drawdowns.wealth_index - 1 as cumulative_return,
+        {{ ledgerhouse.portfolio_round_kpi('drawdowns.daily_return') }} as daily_return,
+        {{ ledgerhouse.portfolio_round_kpi('drawdowns.wealth_index - 1') }} as cumulative_return,
         case
             when drawdowns.short_window_returns = {{ short_n }}
-                then drawdowns.short_window_stddev * sqrt(cast({{ periods }} as {{ double }}))
+                then {{ ledgerhouse.portfolio_round_kpi('drawdowns.short_window_stddev * sqrt(cast(' ~ periods ~ ' as ' ~ double ~ '))') }}
         end as volatility_21d,
         case
             when drawdowns.long_window_returns = {{ long_n }}
-                then drawdowns.long_window_stddev * sqrt(cast({{ periods }} as {{ double }}))
+                then {{ ledgerhouse.portfolio_round_kpi('drawdowns.long_window_stddev * sqrt(cast(' ~ periods ~ ' as ' ~ double ~ '))') }}
         end as volatility_63d,
-        drawdowns.drawdown,
-        min(drawdowns.drawdown) over (
+        {{ ledgerhouse.portfolio_round_kpi('drawdowns.drawdown') }} as drawdown,
+        min({{ ledgerhouse.portfolio_round_kpi('drawdowns.drawdown') }}) over (
             partition by drawdowns.portfolio_id
             order by drawdowns.business_date
             rows between unbounded preceding and current row
         ) as max_drawdown,
-        drawdowns.benchmark_return,
+        {{ ledgerhouse.portfolio_round_kpi('drawdowns.benchmark_return') }} as benchmark_return,
         case
             when return_pairs.pair_count = {{ beta_n }} and return_pairs.benchmark_variance > 0
-                then return_pairs.pair_covariance / return_pairs.benchmark_variance
+                then {{ ledgerhouse.portfolio_round_kpi('return_pairs.pair_covariance / return_pairs.benchmark_variance') }}
         end as beta_63d
     from drawdowns
     left join return_pairs
