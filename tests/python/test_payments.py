@@ -140,12 +140,12 @@ def test_payments_end_to_end(warehouse: Warehouse, payments_landing: Path) -> No
     # 3. Incremental build with the default lookback (72 h), then once more.
     warehouse.dbt("build", *SELECT)
     incremental = _snapshot(warehouse)
-    warehouse.dbt("build", *SELECT)
+    warehouse.dbt("run", *SELECT)
     assert _snapshot(warehouse) == incremental, "a second run with nothing new changed a mart"
 
     # 4. Full refresh: identical to the incremental result (late events were
     #    within the lookback).
-    warehouse.dbt("build", "--full-refresh", *SELECT)
+    warehouse.dbt("run", "--full-refresh", *SELECT)
     full = _snapshot(warehouse)
     assert full == incremental, "incremental after late events differs from a full refresh"
 
