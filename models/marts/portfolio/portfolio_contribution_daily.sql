@@ -102,7 +102,7 @@ final as (
         lines.sector,
         lines.previous_weight,
         lines.line_return,
-        lines.previous_weight * lines.line_return as contribution
+        {{ ledgerhouse.portfolio_round_kpi('lines.previous_weight * lines.line_return') }} as contribution
     from lines
     inner join performance
         on

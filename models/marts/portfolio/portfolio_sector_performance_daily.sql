@@ -14,10 +14,12 @@ final as (
         portfolio_id,
         business_date,
         sector,
-        sum(previous_weight) as previous_weight,
-        sum(contribution) as contribution,
+        -- sums of doubles: rounded so the order of summation cannot show
+        {{ ledgerhouse.portfolio_round_kpi('sum(previous_weight)') }} as previous_weight,
+        {{ ledgerhouse.portfolio_round_kpi('sum(contribution)') }} as contribution,
         case
-            when sum(previous_weight) <> 0 then sum(contribution) / sum(previous_weight)
+            when sum(previous_weight) <> 0
+                then {{ ledgerhouse.portfolio_round_kpi('sum(contribution) / sum(previous_weight)') }}
         end as sector_return
     from contribution
     group by portfolio_id, business_date, sector
