@@ -16,6 +16,10 @@ signals as (
     select * from {{ ref('int_payments__fraud_signals_checked') }}
 ),
 
+error_codes as (
+    select * from {{ ref('payment_error_codes') }}
+),
+
 event_errors as (
     select
         'X001' as error_code,
@@ -128,12 +132,28 @@ signal_errors as (
     where is_x003
 ),
 
-final as (
+all_errors as (
     select * from event_errors
     union all
     select * from statement_errors
     union all
     select * from signal_errors
+),
+
+final as (
+    select
+        all_errors.error_code,
+        error_codes.error_name,
+        all_errors.error_message,
+        all_errors.entity,
+        all_errors.row_id,
+        all_errors.transaction_id,
+        all_errors._batch_id,
+        all_errors._source_file,
+        all_errors._line_number
+    from all_errors
+    left join error_codes
+        on all_errors.error_code = error_codes.error_code
 )
 
 select * from final
