@@ -37,7 +37,7 @@ SELECT = ["--select", "+models/marts/brokerage", "--exclude", "activity_errors",
           "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 
 BASELINE_SQL = """
-create or replace table bench.baseline_position_updates as
+create or replace table benchmark.baseline_position_updates as
 with
 activity as (
     select
@@ -83,7 +83,7 @@ select
     count(*) as compared,
     count(*) filter (where b.td_qty_after <> p.td_qty_after) as differing
 from brokerage.position_updates as p
-inner join bench.baseline_position_updates as b on p.activity_id = b.activity_id
+inner join benchmark.baseline_position_updates as b on p.activity_id = b.activity_id
 """
 
 
@@ -109,7 +109,7 @@ def _duckdb(db: Path, sql: str, env: dict[str, str], label: str) -> tuple[float,
     code = (
         "import duckdb, sys, time; "
         f"con = duckdb.connect({str(db)!r}); "
-        "con.execute(\"set threads = 2\"); con.execute(\"create schema if not exists bench\"); "
+        "con.execute(\"set threads = 2\"); con.execute(\"create schema if not exists benchmark\"); "
         "t = time.perf_counter(); rows = con.sql(sys.stdin.read()).fetchall() "
         "if sys.argv[1] == 'q' else con.execute(sys.stdin.read()); "
         "print(time.perf_counter() - t); print(rows if sys.argv[1] == 'q' else '')"

@@ -1,0 +1,166 @@
+"""Incremental daily brokerage marts give exactly what a full refresh gives.
+
+On each target, two warehouses receive the same deliveries:
+  "inc"  is built after every delivery with plain (incremental) dbt runs;
+  "full" is built once per step from scratch (--full-refresh).
+The steps:
+  A  the sample's first days (openings, reference data, activity, prices);
+  B  the remaining days, plus a late delivery holding an activity traded on
+     an earlier day and a corrected price for an earlier day;
+  -  a second incremental run with nothing new must change nothing (every
+     column, the incremental bookkeeping included);
+  C  a corrected opening position (a re-delivered row for the same key).
+After B and C every mart of "inc" must equal "full" exactly (load metadata
+and the run timestamp aside). After B the rows dated before the late
+activity's date must not have been rebuilt (the run really was incremental).
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from brokerage_marts_support import (
+    DAILY_MARTS,
+    MARTS,
+    build_marts,
+    diff_marts,
+    load,
+    mart_rows,
+)
+from conftest import Warehouse, _pg_admin, base_env, pg_settings
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def twin(warehouse: Warehouse, tmp_path: Path) -> Iterator[Warehouse]:
+    """A second, empty warehouse on the same target as `warehouse`."""
+    workdir = tmp_path / "twin"
+    workdir.mkdir()
+    if warehouse.target == "duckdb":
+        env = base_env(
+            LEDGERHOUSE_TARGET="duckdb",
+            LEDGERHOUSE_DUCKDB=str(workdir / "twin.duckdb"),
+            LEDGERHOUSE_DUCKDB_TEMP=str(workdir / "duckdb_tmp"),
+        )
+        yield Warehouse("duckdb", env, workdir)
+        return
+    name = f"lh_test_{uuid.uuid4().hex[:10]}"
+    _pg_admin(f"create database {name}")
+    env = base_env(LEDGERHOUSE_TARGET="postgres", LEDGERHOUSE_PG_DATABASE=name, **pg_settings())
+    try:
+        yield Warehouse("postgres", env, workdir)
+    finally:
+        _pg_admin(f"drop database if exists {name} with (force)")
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    return rows[0], rows[1:]
+
+
+def _split(sample: Path, out: Path) -> tuple[Path, Path, list[str]]:
+    days = sorted(p.name for p in sample.iterdir() if p.is_dir())
+    assert len(days) >= 6, days
+    part_a, part_b = out / "A", out / "B"
+    for i, day in enumerate(days):
+        shutil.copytree(sample / day, (part_a if i < len(days) - 3 else part_b) / day)
+    return part_a, part_b, days
+
+
+def _snapshot(wh: Warehouse) -> dict[str, object]:
+    return {mart: mart_rows(wh, mart, keep_build_columns=True) for mart in MARTS}
+
+
+def test_incremental_equals_full_refresh(
+    warehouse: Warehouse, twin: Warehouse, sample_landing: Path, tmp_path: Path
+) -> None:
+    inc, full = warehouse, twin
+    part_a, part_b, days = _split(sample_landing, tmp_path / "landing")
+
+    # Step A: both warehouses start from the first days.
+    load(inc, part_a)
+    build_marts(inc)
+
+    # The late delivery: an activity identical to a valid one traded on the
+    # second day (new activity_id), and a corrected price of the second day.
+    late_day = days[1]
+    (activity_id, *values) = inc.query(
+        "select activity_id, firm, ledger, branch, base, sub_acct_key, cusip, maxx_key_code, "
+        "quantity, amount, trade_date, settle_date, entry_seq "
+        "from intermediate.int_brokerage__activity_valid "
+        f"where trade_date = '{late_day}' and cusip is not null and maxx_key_code = 'BUY' "
+        "order by activity_id limit 1"
+    )[0]
+    header, _ = _read_csv(sample_landing / days[0] / "activity.csv")
+    late_folder = part_b / (date.fromisoformat(days[-1]) + timedelta(days=1)).isoformat()
+    late_row = [
+        "LATE-" + activity_id,
+        *("" if v is None else str(v) for v in values),
+        f"{late_day} 23:59:00",
+    ]
+    _write_csv(late_folder / "activity.csv", header, [late_row])
+    price_header, price_rows = _read_csv(sample_landing / late_day / "prices.csv")
+    cusip, price_date, price = price_rows[0]
+    corrected_price = str(Decimal(price) + Decimal("1.25"))
+    _write_csv(late_folder / "prices.csv", price_header, [[cusip, price_date, corrected_price]])
+
+    # Step B: the remaining days and the late delivery.
+    load(inc, part_b)
+    build_marts(inc)
+    load(full, part_a)
+    load(full, part_b)
+    build_marts(full, "--full-refresh")
+    assert diff_marts(inc, full) == {}
+
+    # The late activity and the corrected price were applied ...
+    assert inc.query(
+        f"select count(*) from brokerage.position_updates where activity_id = 'LATE-{activity_id}'"
+    ) == [(1,)]
+    prices = inc.query(
+        f"select distinct price from brokerage.market_values where cusip = '{cusip}' "
+        f"and business_date = '{price_date}'"
+    )
+    assert all(p[0] == Decimal(corrected_price) for p in prices), prices
+    # ... and rows dated before the late day were not rebuilt.
+    for mart in DAILY_MARTS:
+        stale = inc.query(
+            f"select count(*) from brokerage.{mart} where business_date < '{late_day}' "
+            f"and _loaded_at_watermark = (select max(_loaded_at_watermark) from brokerage.{mart})"
+        )
+        assert stale == [(0,)], f"{mart}: rows before {late_day} were rebuilt"
+
+    # A second run with nothing new changes nothing.
+    before = _snapshot(inc)
+    build_marts(inc)
+    assert _snapshot(inc) == before
+
+    # Step C: a corrected opening position (same key, new td_qty).
+    op_header, op_rows = _read_csv(sample_landing / days[0] / "opening_positions.csv")
+    corrected = list(op_rows[0])
+    td_qty = op_header.index("td_qty")
+    corrected[td_qty] = str(Decimal(corrected[td_qty]) + 10)
+    correction_day = (date.fromisoformat(days[-1]) + timedelta(days=2)).isoformat()
+    correction = tmp_path / "landing" / "C" / correction_day
+    _write_csv(correction / "opening_positions.csv", op_header, [corrected])
+    load(inc, correction.parent)
+    build_marts(inc)
+    load(full, correction.parent)
+    build_marts(full, "--full-refresh")
+    assert diff_marts(inc, full) == {}
