@@ -178,6 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
     archive.add_argument("--only", nargs="+", metavar="FOLDER", default=None,
                          help="archive only these delivery folders (absent ones are skipped)")
     archive.set_defaults(func=cmd_archive)
+
+    from ledgerhouse import fetch  # fetch-prices (portfolio domain, Tiingo)
+
+    fetch.register(sub)
     return parser
 
 
