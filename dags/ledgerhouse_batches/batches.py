@@ -184,9 +184,16 @@ def _parents(node: dict) -> list[str]:
 
 
 def _is_brokerage(node: dict) -> bool:
+    """In a brokerage folder, tagged with the domain, or named ``<prefix>_brokerage__*``
+    (snapshots defined in YAML live outside the domain folders)."""
     path = node.get("original_file_path", "").replace("\\", "/")
     meta = node.get("config", {}).get("meta", {}) or {}
-    return f"/{DOMAIN}/" in f"/{path}" or meta.get("domain") == DOMAIN
+    prefix = node.get("name", "").split("__", 1)[0]
+    return (
+        f"/{DOMAIN}/" in f"/{path}"
+        or meta.get("domain") == DOMAIN
+        or prefix.endswith(f"_{DOMAIN}")
+    )
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,7 @@ def airflow_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"),
         AIRFLOW__CORE__LOAD_EXAMPLES="False",
         AIRFLOW__COSMOS__ENABLE_TELEMETRY="False",
+        AIRFLOW__COSMOS__CACHE_DIR=str(work / "cosmos_cache"),
         AIRFLOW__LOGGING__LOGGING_LEVEL="WARNING",
         DO_NOT_TRACK="1",
         LEDGERHOUSE_TARGET="duckdb",
@@ -229,7 +230,7 @@ def _brokerage_nodes(manifest: dict) -> dict[str, dict]:
         n["name"]: n
         for n in manifest["nodes"].values()
         if n["resource_type"] in ("model", "seed", "snapshot")
-        and "/brokerage/" in "/" + n["original_file_path"]
+        and ("/brokerage/" in "/" + n["original_file_path"] or "_brokerage__" in n["name"])
     }
 
 
@@ -343,20 +344,20 @@ def test_chained_run_leaves_the_marts_behind(chained_run: dict, airflow_env: dic
         counts = {}
         for _, marts, _, _ in EXPECTED.values():
             for mart in marts:
-                counts[mart] = con.sql(f"select count(*) from brokerage.{mart}").fetchone()[0]
-        raw = con.sql("select count(*) from raw_brokerage.activity").fetchone()[0]
+                counts[mart] = con.sql(f"select count(*) from brokerage.{mart}").fetchall()[0][0]
+        raw = con.sql("select count(*) from raw_brokerage.activity").fetchall()[0][0]
         valid_ids = con.sql(
             "select count(distinct activity_id) from brokerage.position_updates"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         mb_vs_bd = con.sql(
             "select (select count(*) from brokerage.margin_balances),"
             " (select count(*) from brokerage.balances_daily)"
-        ).fetchone()
+        ).fetchall()[0]
         conc_days = con.sql(
             "select count(*) from ("
             " select distinct business_date from brokerage.portfolio_concentration"
             " except select distinct business_date from brokerage.market_values)"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     finally:
         con.close()
     print(f"\nmart rows after the chained run: {counts} (raw activity rows: {raw})")
@@ -400,6 +401,7 @@ def test_downstream_batch_never_runs_on_another_days_positions(
           "managed_position_processing"], airflow_env)
     run = json.loads(out.read_text())["runs"][0]
     assert run["state"] == "failed"
+    assert run["seconds"] >= 15  # it waited LEDGERHOUSE_UPSTREAM_WAIT_MINUTES, then gave up
     assert run["tasks"]["wait_for_position_update_processing"] == "failed"
     ran = {t: s for t, s in run["tasks"].items() if t.startswith("dbt.") and s != "upstream_failed"}
     assert not ran
