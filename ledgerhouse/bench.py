@@ -79,9 +79,26 @@ where o.as_of_date is null or a.trade_date >= o.as_of_date
 # passed validation are compared; a difference means one of the two is wrong
 # (or a rejected row shares a position with valid ones, which the count shows).
 AGREEMENT_SQL = """
+with
+rejected_positions as (
+    select distinct firm, ledger, branch, base, sub_acct_key, cusip
+    from raw_brokerage.activity as r
+    where not exists (
+        select 1 from intermediate.int_brokerage__activity_valid as v
+        where v.activity_id = r.activity_id and v._batch_id = r._batch_id
+            and v._line_number = r._line_number
+    )
+)
 select
     count(*) as compared,
-    count(*) filter (where b.td_qty_after <> p.td_qty_after) as differing
+    count(*) filter (where b.td_qty_after <> p.td_qty_after) as differing,
+    count(*) filter (
+        where b.td_qty_after <> p.td_qty_after and not exists (
+            select 1 from rejected_positions as x
+            where x.firm = p.firm and x.ledger = p.ledger and x.branch = p.branch
+                and x.base = p.base and x.sub_acct_key = p.sub_acct_key and x.cusip = p.cusip
+        )
+    ) as differing_without_a_rejected_row
 from brokerage.position_updates as p
 inner join benchmark.baseline_position_updates as b on p.activity_id = b.activity_id
 """
