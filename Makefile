@@ -25,7 +25,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export LEDGERHOUSE_TARGET := $(TARGET)
 
-.PHONY: help setup run load build docs test lint bench clean airflow-setup chromium conventions
+.PHONY: help setup run load build docs test lint bench clean airflow-setup chromium conventions lineage
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -62,6 +62,18 @@ build: setup  ## dbt seed + build (models, snapshots, tests) on TARGET
 docs: setup  ## generate the dbt docs site (target/index.html and target/static_index.html)
 	$(BIN)/dbt docs generate --target $(TARGET) --static
 	@echo "docs: open target/static_index.html (one self-contained file, works offline)"
+
+# The same build through dbt-ol (openlineage-dbt): one START/COMPLETE
+# OpenLineage event per node, written to a local file, nothing sent anywhere
+# (docs/lineage.md).
+OPENLINEAGE_FILE ?= target/openlineage/events.jsonl
+lineage: setup  ## dbt build via dbt-ol, OpenLineage events to OPENLINEAGE_FILE (offline)
+	@mkdir -p $(dir $(OPENLINEAGE_FILE))
+	OPENLINEAGE__TRANSPORT__TYPE=file OPENLINEAGE__TRANSPORT__APPEND=true \
+	OPENLINEAGE__TRANSPORT__LOG_FILE_PATH=$(abspath $(OPENLINEAGE_FILE)) \
+	OPENLINEAGE_NAMESPACE=ledgerhouse PATH="$(abspath $(BIN)):$$PATH" \
+	$(BIN)/dbt-ol build --target $(TARGET) --fail-fast
+	@echo "lineage: $$(wc -l < $(OPENLINEAGE_FILE)) events in $(OPENLINEAGE_FILE)"
 
 run: load build docs  ## the main job on the embedded default: sample data -> dbt build -> docs
 	$(BIN)/ledgerhouse summary --target $(TARGET)
