@@ -416,6 +416,67 @@ def test_snapshot_records_a_correction(built: tuple[Warehouse, Path]) -> None:
     assert n_versions == 2
 
 
+def test_incremental_checks_equal_a_full_refresh(built: tuple[Warehouse, Path]) -> None:
+    """A later delivery with new rows, a duplicate of an already checked id and
+    a correction that closes an account: the incremental run re-judges the
+    old rows (E004) and equals a full refresh; a run with nothing new changes
+    nothing. Runs last in the module: it changes the warehouse."""
+    wh, landing = built
+    account = first_open_account(landing)
+    key = f"{account['firm']},{account['ledger']},{account['branch']},{account['base']}"
+    with (landing / "2026-03-02" / "activity.csv").open(encoding="utf-8") as handle:
+        header, first_row = handle.readline(), handle.readline()
+    folder = landing / "2026-03-16"
+    folder.mkdir()
+    (folder / "activity.csv").write_text(
+        header
+        + first_row  # same activity_id as an already checked row: E001
+        + f"N1,{key},2,,DEP,0,100.00,2026-03-16,2026-03-16,1,\n"
+        + f"N2,{key},2,,XXX,0,100.00,2026-03-03,2026-03-03,2,\n",
+        encoding="utf-8",
+    )
+    closed = {**account, "account_closed_date": "2026-03-04"}
+    (folder / "accounts.csv").write_text(
+        ",".join(account) + "\n" + ",".join(closed.values()) + "\n", encoding="utf-8"
+    )
+    wh.cli("load", str(landing), "--target", wh.target)
+    checks = "intermediate.int_brokerage__activity_checks"
+    everything = f"select * from {checks} order by _batch_id, _line_number"
+    build = ["build", "--indirect-selection", "cautious", "--select",
+             "int_brokerage__accounts_current", "int_brokerage__activity_checks",
+             "int_brokerage__activity_valid", "activity_errors"]
+    wh.dbt(*build)
+    incremental = wh.query(everything)
+
+    where_account = (
+        f"firm = '{account['firm']}' and ledger = '{account['ledger']}' "
+        f"and branch = '{account['branch']}' and base = '{account['base']}'"
+    )
+    (after_close,) = wh.query(
+        f"select count(*) from staging.stg_brokerage__activity where {where_account} "
+        "and trade_date > '2026-03-04'"
+    )[0]
+    (e004,) = wh.query(
+        f"select count(*) from brokerage.activity_errors where {where_account} "
+        "and error_code = 'E004'"
+    )[0]
+    assert after_close >= 2 and e004 == after_close
+    codes = set(
+        wh.query(
+            "select activity_id, error_code from brokerage.activity_errors "
+            "where _source_file = '2026-03-16/activity.csv'"
+        )
+    )
+    first_id = first_row.split(",")[0]
+    assert (first_id, "E001") in codes and ("N1", "E004") in codes and ("N2", "E002") in codes
+    assert ("N2", "E004") not in codes  # traded before the closing date
+
+    wh.dbt(*build)  # nothing new
+    assert wh.query(everything) == incremental
+    wh.dbt("run", "--full-refresh", "--select", "int_brokerage__activity_checks")
+    assert wh.query(everything) == incremental
+
+
 def test_foundation_models_lint_clean(tmp_path: Path) -> None:
     if not (BIN / "sqlfluff").exists():
         pytest.skip("sqlfluff is not installed")
