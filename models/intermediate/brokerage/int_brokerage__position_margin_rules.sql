@@ -5,10 +5,20 @@
 -- |mv| × 100 > pct × total, no division); the rule is the matching
 -- margin_rules row (level POSITION, action PCT, '*' matches anything) with
 -- the lowest nyrs_mgn_seq. nyrs_mgn_rule is null when no rule matches.
+-- Incremental by business_date like the daily marts (it is their shared
+-- input), so an incremental run matches only the rebuild window's positions.
+{{ config(**ledgerhouse.daily_mart_config()) }}
+{%- set window_start = ledgerhouse.daily_window_start() %}
+
 with
+
+build_state as (
+    select * from {{ ref('int_brokerage__build_state') }}
+),
 
 market_values as (
     select * from {{ ref('market_values') }}
+    where {{ ledgerhouse.in_daily_window('business_date', window_start) }}
 ),
 
 margin_rules as (
@@ -93,8 +103,10 @@ final as (
         matches.nyrs_mgn_rule,
         matches.nyrs_mgn_seq,
         matches.house_pct,
-        matches.exch_pct
+        matches.exch_pct,
+        {{ ledgerhouse.daily_mart_build_columns() }}
     from positions
+    cross join build_state
     left join matches
         on
             positions.business_date = matches.business_date
