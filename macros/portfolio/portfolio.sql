@@ -33,31 +33,42 @@
 {%- endmacro %}
 
 {#
-    portfolio_isin_is_valid(expr): ISO 6166 — two letters, nine alphanumerics,
-    one check digit; letters become 10..35, then the Luhn sum over the digit
-    string (doubling every second digit from the right, the check digit
-    itself not doubled) must be a multiple of 10. Unrolled over the at most
-    24 digits so it is plain SQL on every target.
+    ISIN check (ISO 6166), in two steps so the SQL stays flat:
+    portfolio_isin_digits(expr): the 12 characters with letters replaced by
+    10..35 (A = 10), digits kept — a string of at most 24 digits;
+    portfolio_isin_is_valid(expr, digits): the shape two letters, nine
+    alphanumerics, one digit, and the Luhn sum of the digit string (doubling
+    every second digit from the right, the check digit itself not doubled)
+    a multiple of 10.
 #}
-{% macro portfolio_isin_is_valid(expr) -%}
-    {%- set letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ' -%}
-    {%- set ns = namespace(digits='upper(' ~ expr ~ ')') -%}
-    {%- for ch in letters -%}
-        {%- set ns.digits = "replace(" ~ ns.digits ~ ", '" ~ ch ~ "', '" ~ (loop.index0 + 10) ~ "')" -%}
-    {%- endfor -%}
+{% macro portfolio_isin_digits(expr) -%}
+    case
+        when {{ ledgerhouse.regex_full_match(expr, '[A-Z]{2}[A-Z0-9]{9}[0-9]') }}
+            then
+            {%- for i in range(1, 13) %}
+            case
+                when substr({{ expr }}, {{ i }}, 1) between 'A' and 'Z'
+                    then cast(ascii(substr({{ expr }}, {{ i }}, 1)) - 55 as {{ dbt.type_string() }})
+                else substr({{ expr }}, {{ i }}, 1)
+            end
+            {%- if not loop.last %} ||{% endif %}
+            {%- endfor %}
+    end
+{%- endmacro %}
+
+{% macro portfolio_isin_is_valid(expr, digits) -%}
     (
-        {{ expr }} is not null
-        and {{ ledgerhouse.regex_full_match(expr, '[A-Z]{2}[A-Z0-9]{9}[0-9]') }}
+        {{ digits }} is not null
         and mod(
             0
             {%- for i in range(24) %}
+            {%- set digit = 'cast(substr(' ~ digits ~ ', length(' ~ digits ~ ') - ' ~ i ~ ', 1) as integer)' %}
             + case
-                when length({{ ns.digits }}) > {{ i }}
+                when length({{ digits }}) > {{ i }}
                     then {% if i % 2 == 1 -%}
-                        2 * cast(substr({{ ns.digits }}, length({{ ns.digits }}) - {{ i }}, 1) as integer)
-                        - case when cast(substr({{ ns.digits }}, length({{ ns.digits }}) - {{ i }}, 1) as integer) >= 5 then 9 else 0 end
+                        2 * {{ digit }} - case when {{ digit }} >= 5 then 9 else 0 end
                     {%- else -%}
-                        cast(substr({{ ns.digits }}, length({{ ns.digits }}) - {{ i }}, 1) as integer)
+                        {{ digit }}
                     {%- endif %}
                 else 0
             end

@@ -83,7 +83,7 @@ effective_dates as (
     from all_events
     inner join business_dates
         on
-            business_dates.business_date >= all_events.trade_date
+            all_events.trade_date <= business_dates.business_date
             and business_dates.business_date <= {{ dbt.dateadd('day', 10, 'all_events.trade_date') }}
     group by all_events.transaction_id
 ),
@@ -100,9 +100,10 @@ closes_on_or_before as (
     inner join prices
         on
             all_events.instrument_id = prices.instrument_id
-            and prices.price_date <= all_events.trade_date
+            and all_events.trade_date >= prices.price_date
     where all_events.transaction_type in (
-        select transaction_type from transaction_types where external_flow_basis = 'market_value'
+        select transaction_type from transaction_types
+        where external_flow_basis = 'market_value'
     )
 ),
 

@@ -60,7 +60,7 @@ final as (
         business_date,
         count(*) as flow_count,
         cast(sum(external_flow_sign * flow_value_base) as {{ ledgerhouse.type_money() }})
-        as net_external_flow
+            as net_external_flow
     from valued
     group by portfolio_id, business_date
 )

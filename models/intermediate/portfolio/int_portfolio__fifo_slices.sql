@@ -77,15 +77,15 @@ matched_slices as (
 
 rounded as (
     select
-        matched_slices.*,
+        *,
         {{ ledgerhouse.divide_round('matched_slices.lot_cost_local * matched_slices.slice_quantity', 'matched_slices.lot_quantity', 4) }}
-        as proportional_cost
+            as proportional_cost
     from matched_slices
 ),
 
 with_prior as (
     select
-        rounded.*,
+        *,
         coalesce(sum(proportional_cost) over (
             partition by portfolio_id, instrument_id, lot_transaction_id
             order by out_start

@@ -14,7 +14,7 @@ business_dates as (
 
 with_next as (
     select
-        fx_rates.*,
+        *,
         lead(rate_date) over (
             partition by from_currency, to_currency
             order by rate_date
@@ -32,10 +32,10 @@ final as (
     from with_next
     inner join business_dates
         on
-            business_dates.business_date >= with_next.rate_date
+            with_next.rate_date <= business_dates.business_date
             and (
                 with_next.next_rate_date is null
-                or business_dates.business_date < with_next.next_rate_date
+                or with_next.next_rate_date > business_dates.business_date
             )
 )
 

@@ -6,7 +6,7 @@ fx_rates as (
 
 checked as (
     select
-        fx_rates.*,
+        *,
         (
             rate_date is null
             or from_currency is null
@@ -18,7 +18,7 @@ checked as (
 
 ranked as (
     select
-        checked.*,
+        *,
         row_number() over (
             partition by from_currency, to_currency, rate_date, has_p005
             order by _loaded_at, _line_number

@@ -34,7 +34,7 @@ final as (
     select
         -- a holdings row is a TRANSFER_IN; its id names its row
         'HOLDING-' || portfolio_id || '-' || instrument_id || '-' || as_of_date_raw
-        as transaction_id,
+            as transaction_id,
         portfolio_id,
         instrument_id,
         quantity,
@@ -42,7 +42,7 @@ final as (
         has_p002,
         has_p003,
         has_p005,
-        not (has_p002 or has_p003 or has_p005) as is_valid,
+        not(has_p002 or has_p003 or has_p005) as is_valid,
         _source_file,
         _line_number,
         _loaded_at

@@ -4,6 +4,13 @@ instruments as (
     {{ ledgerhouse.portfolio_latest_load(ref('stg_portfolio__instruments')) }}
 ),
 
+isin_digits as (
+    select
+        *,
+        {{ ledgerhouse.portfolio_isin_digits('isin') }} as isin_digits
+    from instruments
+),
+
 checked as (
     select
         instrument_id,
@@ -13,16 +20,16 @@ checked as (
         sector,
         industry,
         currency,
-        not {{ ledgerhouse.portfolio_isin_is_valid('isin') }} as has_p007,
+        not{{ ledgerhouse.portfolio_isin_is_valid('isin', 'isin_digits') }} as has_p007,
         _source_file,
         _line_number,
         _loaded_at
-    from instruments
+    from isin_digits
 ),
 
 ranked as (
     select
-        checked.*,
+        *,
         row_number() over (
             partition by instrument_id, has_p007
             order by _loaded_at desc, _line_number desc

@@ -96,7 +96,7 @@ outs_with_in as (
         on
             outs.portfolio_id = cumulative_in.portfolio_id
             and outs.instrument_id = cumulative_in.instrument_id
-            and cumulative_in.trade_date <= outs.trade_date
+            and outs.trade_date >= cumulative_in.trade_date
     group by
         outs.transaction_id,
         outs.portfolio_id,

@@ -13,6 +13,8 @@
 {%- set long_n = ledgerhouse.portfolio_vol_long_window() | int %}
 {%- set beta_n = ledgerhouse.portfolio_beta_window() | int %}
 {%- set periods = ledgerhouse.portfolio_periods_per_year() | int %}
+{%- set beta_ratio = 'return_pairs.pair_covariance / return_pairs.benchmark_variance' %}
+{%- set annualise = 'sqrt(cast(' ~ periods ~ ' as ' ~ double ~ '))' %}
 with
 
 portfolio_days as (
@@ -78,14 +80,14 @@ valued as (
         coalesce(securities_value.position_count, 0) as position_count,
         coalesce(event_counts.event_count, 0) as event_count,
         cast(coalesce(securities_value.securities_value_base, 0) as {{ ledgerhouse.type_money() }})
-        as securities_value_base,
+            as securities_value_base,
         cast(coalesce(cash_value.cash_base, 0) as {{ ledgerhouse.type_money() }}) as cash_base,
         cast(
             coalesce(securities_value.securities_value_base, 0) + coalesce(cash_value.cash_base, 0)
             as {{ ledgerhouse.type_money() }}
         ) as portfolio_value,
         cast(coalesce(flows.net_external_flow, 0) as {{ ledgerhouse.type_money() }})
-        as net_external_flow,
+            as net_external_flow,
         prices_daily.daily_return as benchmark_return
     from portfolio_days
     left join securities_value
@@ -112,7 +114,7 @@ valued as (
 
 with_previous as (
     select
-        valued.*,
+        *,
         lag(portfolio_value) over (
             partition by portfolio_id
             order by business_date
@@ -122,7 +124,7 @@ with_previous as (
 
 returns as (
     select
-        with_previous.*,
+        *,
         case
             when day_number > 1
                 then {{ ledgerhouse.portfolio_ratio_minus_one(
@@ -133,7 +135,7 @@ returns as (
 
 growth as (
     select
-        returns.*,
+        *,
         1 + coalesce(daily_return, 0) as growth_factor
     from returns
 ),
@@ -141,7 +143,7 @@ growth as (
 -- W_d = prod(1 + r) as a sum of logarithms, the sign and zeros counted apart
 wealth_parts as (
     select
-        growth.*,
+        *,
         sum(case when growth_factor = 0 then 1 else 0 end) over (
             partition by portfolio_id
             order by business_date
@@ -162,7 +164,7 @@ wealth_parts as (
 
 wealth as (
     select
-        wealth_parts.*,
+        *,
         case
             when zero_factors > 0 then cast(0 as {{ double }})
             when mod(negative_factors, 2) = 1 then -exp(log_wealth)
@@ -173,7 +175,7 @@ wealth as (
 
 windows as (
     select
-        wealth.*,
+        *,
         max(wealth_index) over (
             partition by portfolio_id
             order by business_date
@@ -204,7 +206,7 @@ windows as (
 
 drawdowns as (
     select
-        windows.*,
+        *,
         case
             when peak_wealth_index > 0 then wealth_index / peak_wealth_index - 1
         end as drawdown
@@ -252,11 +254,13 @@ final as (
         {{ ledgerhouse.portfolio_round_kpi('drawdowns.wealth_index - 1') }} as cumulative_return,
         case
             when drawdowns.short_window_returns = {{ short_n }}
-                then {{ ledgerhouse.portfolio_round_kpi('drawdowns.short_window_stddev * sqrt(cast(' ~ periods ~ ' as ' ~ double ~ '))') }}
+                then
+                    {{ ledgerhouse.portfolio_round_kpi('drawdowns.short_window_stddev * ' ~ annualise) }}
         end as volatility_21d,
         case
             when drawdowns.long_window_returns = {{ long_n }}
-                then {{ ledgerhouse.portfolio_round_kpi('drawdowns.long_window_stddev * sqrt(cast(' ~ periods ~ ' as ' ~ double ~ '))') }}
+                then
+                    {{ ledgerhouse.portfolio_round_kpi('drawdowns.long_window_stddev * ' ~ annualise) }}
         end as volatility_63d,
         {{ ledgerhouse.portfolio_round_kpi('drawdowns.drawdown') }} as drawdown,
         min({{ ledgerhouse.portfolio_round_kpi('drawdowns.drawdown') }}) over (
@@ -267,7 +271,8 @@ final as (
         {{ ledgerhouse.portfolio_round_kpi('drawdowns.benchmark_return') }} as benchmark_return,
         case
             when return_pairs.pair_count = {{ beta_n }} and return_pairs.benchmark_variance > 0
-                then {{ ledgerhouse.portfolio_round_kpi('return_pairs.pair_covariance / return_pairs.benchmark_variance') }}
+                then
+                    {{ ledgerhouse.portfolio_round_kpi(beta_ratio) }}
         end as beta_63d
     from drawdowns
     left join return_pairs

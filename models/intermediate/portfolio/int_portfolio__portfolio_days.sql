@@ -25,10 +25,10 @@ final as (
     from portfolios
     inner join business_dates
         on
-            business_dates.business_date >= portfolios.open_date
+            portfolios.open_date <= business_dates.business_date
             and (
                 portfolios.close_date is null
-                or business_dates.business_date <= portfolios.close_date
+                or portfolios.close_date >= business_dates.business_date
             )
 )
 

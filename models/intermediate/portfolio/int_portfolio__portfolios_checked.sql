@@ -24,7 +24,7 @@ checked as (
 
 ranked as (
     select
-        checked.*,
+        *,
         row_number() over (
             partition by portfolio_id, has_p005
             order by _loaded_at desc, _line_number desc

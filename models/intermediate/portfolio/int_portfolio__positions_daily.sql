@@ -76,10 +76,10 @@ final as (
     inner join portfolio_days
         on
             running.portfolio_id = portfolio_days.portfolio_id
-            and portfolio_days.business_date >= running.change_date
+            and running.change_date <= portfolio_days.business_date
             and (
                 running.next_change_date is null
-                or portfolio_days.business_date < running.next_change_date
+                or running.next_change_date > portfolio_days.business_date
             )
     where running.quantity <> 0
 )

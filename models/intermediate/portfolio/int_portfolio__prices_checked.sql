@@ -32,7 +32,7 @@ checked as (
 
 ranked as (
     select
-        checked.*,
+        *,
         -- duplicates are counted among rows that pass every other check
         case
             when not has_p003 and not has_p005 and not has_nonpositive_close

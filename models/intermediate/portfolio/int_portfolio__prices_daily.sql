@@ -16,7 +16,7 @@ business_dates as (
 
 with_next as (
     select
-        prices.*,
+        *,
         lead(price_date) over (
             partition by instrument_id
             order by price_date
@@ -42,16 +42,16 @@ expanded as (
     from with_next
     inner join business_dates
         on
-            business_dates.business_date >= with_next.price_date
+            with_next.price_date <= business_dates.business_date
             and (
                 with_next.next_price_date is null
-                or business_dates.business_date < with_next.next_price_date
+                or with_next.next_price_date > business_dates.business_date
             )
 ),
 
 with_previous as (
     select
-        expanded.*,
+        *,
         lag(close_price) over (
             partition by instrument_id
             order by business_date
@@ -80,7 +80,7 @@ final as (
         previous_close_price,
         {{ ledgerhouse.portfolio_ratio_minus_one('adj_close', 'previous_adj_close') }} as daily_return,
         {{ ledgerhouse.portfolio_ratio_minus_one('close_price + div_cash', 'previous_close_price') }}
-        as total_return_local
+            as total_return_local
     from with_previous
 )
 

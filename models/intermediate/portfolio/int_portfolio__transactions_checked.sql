@@ -42,7 +42,7 @@ joined as (
 
 checked as (
     select
-        joined.*,
+        *,
         transaction_id is not null and id_rank > 1 as has_p001,
         not is_known_portfolio as has_p002,
         is_known_type and (
@@ -86,7 +86,7 @@ final as (
         has_p003,
         has_p004,
         has_p005,
-        not (has_p001 or has_p002 or has_p003 or has_p004 or has_p005) as is_valid,
+        not(has_p001 or has_p002 or has_p003 or has_p004 or has_p005) as is_valid,
         _source_file,
         _line_number,
         _loaded_at

@@ -33,7 +33,7 @@ final as (
         instruments.sector,
         instruments.industry,
         instruments.currency,
-        instruments.instrument_id in (select benchmark_id from portfolios) as is_benchmark,
+        instruments.instrument_id in (select portfolios.benchmark_id from portfolios) as is_benchmark,
         price_ranges.first_price_date,
         price_ranges.last_price_date
     from instruments

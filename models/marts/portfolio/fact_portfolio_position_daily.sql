@@ -38,7 +38,7 @@ final as (
             as {{ ledgerhouse.type_money() }}
         ) as unrealized_pnl_base,
         {{ ledgerhouse.divide_round('positions_valued.market_value_base', 'performance.portfolio_value', 10) }}
-        as weight,
+            as weight,
         {{ ledgerhouse.portfolio_inputs_loaded_at() }} as _inputs_loaded_at
     from positions_valued
     inner join performance

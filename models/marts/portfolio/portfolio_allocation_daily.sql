@@ -69,7 +69,7 @@ final as (
         buckets.allocation_bucket,
         cast(buckets.value_base as {{ ledgerhouse.type_money() }}) as value_base,
         {{ ledgerhouse.divide_round('buckets.value_base * 100', 'performance.portfolio_value', 6) }}
-        as allocation_pct
+            as allocation_pct
     from buckets
     inner join performance
         on

@@ -71,7 +71,7 @@ cash_lines as (
         cash_daily.currency as line_id,
         cast(null as {{ dbt.type_string() }}) as sector,
         {{ ledgerhouse.portfolio_ratio_minus_one('cash_daily.cash_base', 'performance.portfolio_value') }} + 1
-        as previous_weight,
+            as previous_weight,
         {{ ledgerhouse.portfolio_ratio_minus_one('next_cash.fx_rate', 'cash_daily.fx_rate') }} as line_return
     from cash_daily
     inner join dates

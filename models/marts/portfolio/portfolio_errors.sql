@@ -136,7 +136,7 @@ final as (
     select
         all_checks.error_code,
         error_codes.error_name || ' (' || all_checks.entity || ' ' || all_checks.record_key || ')'
-        as error_message,
+            as error_message,
         all_checks.entity,
         all_checks.transaction_id,
         all_checks.record_key,

@@ -47,7 +47,7 @@ windows as (
         on
             current_day.portfolio_id = past_day.portfolio_id
             and past_day.return_number > current_day.return_number - {{ window }}
-            and past_day.return_number <= current_day.return_number
+            and current_day.return_number >= past_day.return_number
 ),
 
 quantiles as (

@@ -36,7 +36,7 @@ final as (
         by_sector.position_count,
         cast(by_sector.market_value_base as {{ ledgerhouse.type_money() }}) as market_value_base,
         {{ ledgerhouse.divide_round('by_sector.market_value_base * 100', 'performance.portfolio_value', 6) }}
-        as exposure_pct
+            as exposure_pct
     from by_sector
     inner join performance
         on
