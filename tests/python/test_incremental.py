@@ -9,8 +9,10 @@ The steps:
      an earlier day and a corrected price for an earlier day;
   -  a second incremental run with nothing new must change nothing (every
      column, the incremental bookkeeping included);
-  C  a corrected opening position (a re-delivered row for the same key).
-After B and C every mart of "inc" must equal "full" exactly (load metadata
+  C  a corrected opening position (a re-delivered row for the same key);
+  D  a changed rule (the concentration threshold var): the fingerprint of
+     the rules changes, so the incremental run rebuilds the whole history.
+After B, C and D every mart of "inc" must equal "full" exactly (load metadata
 and the run timestamp aside). After B the rows dated before the late
 activity's date must not have been rebuilt (the run really was incremental).
 """
@@ -164,3 +166,11 @@ def test_incremental_equals_full_refresh(
     load(full, correction.parent)
     build_marts(full, "--full-refresh")
     assert diff_marts(inc, full) == {}
+
+    # Step D: a rule changes (no new data): concentration at 10 % instead of 30 %.
+    before = mart_rows(inc, "position_requirements")
+    rule = ("--vars", "{concentration_threshold_pct: 10}")
+    build_marts(inc, *rule)
+    build_marts(full, *rule, "--full-refresh")
+    assert diff_marts(inc, full) == {}
+    assert mart_rows(inc, "position_requirements") != before

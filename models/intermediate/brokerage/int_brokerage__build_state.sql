@@ -5,8 +5,9 @@
 --   _loaded_at_watermark  the latest _loaded_at of any input row
 --   _rules_fingerprint    md5 of every rule value read from the reference
 --                         seeds (bookkeeping_rules, product_definitions,
---                         margin_rules, nyse_business_dates), so an edited
---                         seed rebuilds the whole history.
+--                         margin_rules, nyse_business_dates) and of the
+--                         dbt vars the marts compute with, so an edited seed
+--                         or var rebuilds the whole history.
 with
 
 input_loads as (
@@ -62,6 +63,15 @@ rule_texts as (
         || ':' || cast(max(business_date) as {{ dbt.type_string() }})
         as rule_text
     from calendar
+
+    union all
+
+    -- the dbt vars the daily marts compute with (rules too, only not in a seed)
+    select
+        'V:{{ var("concentration_threshold_pct") }}:{{ var("loan_value_pct") }}'
+        || ':{{ var("margin_sub_acct_keys") | join(",") }}'
+        || ':{{ var("unknown_security_prodline") }}:{{ var("expiring_prodline") }}'
+        as rule_text
 ),
 
 final as (
