@@ -37,8 +37,9 @@ product_definitions as (
     select * from {{ ref('product_definitions') }}
 ),
 
-price_history as (
-    select * from {{ ref('int_brokerage__price_history') }}
+daily_prices as (
+    select * from {{ ref('int_brokerage__daily_prices') }}
+    where {{ ledgerhouse.in_daily_window('business_date', window_start) }}
 ),
 
 resolved as (
@@ -51,14 +52,8 @@ resolved as (
         positions.sub_acct_key,
         positions.cusip,
         positions.td_qty,
-        cast(price_history.price as {{ ledgerhouse.type_price() }}) as price,
-        cast(
-            case
-                when price_history.price_date < positions.business_date then price_history.price
-                else price_history.prior_price
-            end
-            as {{ ledgerhouse.type_price() }}
-        ) as prev_price,
+        cast(daily_prices.price as {{ ledgerhouse.type_price() }}) as price,
+        cast(daily_prices.prev_price as {{ ledgerhouse.type_price() }}) as prev_price,
         case when securities.cusip is not null then 'Y' else 'N' end as security_found_sw,
         case when underlyings.cusip is not null then 'Y' else 'N' end as uls_found_sw,
         securities.exp_or_maturity_date,
@@ -69,11 +64,10 @@ resolved as (
         on positions.cusip = securities.cusip
     left join securities as underlyings
         on securities.uls = underlyings.cusip
-    left join price_history
+    left join daily_prices
         on
-            positions.cusip = price_history.cusip
-            and positions.business_date >= price_history.price_date
-            and positions.business_date < price_history.next_price_date
+            positions.cusip = daily_prices.cusip
+            and positions.business_date = daily_prices.business_date
 ),
 
 ruled as (
