@@ -253,7 +253,7 @@ def test_each_model_task_is_followed_by_its_test_task(bag: dict, manifest: dict)
     tested = set()
     for node in manifest["nodes"].values():
         if node["resource_type"] == "test":
-            for parent in node["depends_on"]["nodes"]:
+            for parent in node.get("depends_on", {}).get("nodes", []):
                 tested.add(parent.split(".")[-1])
     nodes = _brokerage_nodes(manifest)
     without_tests = sorted(
@@ -292,7 +292,7 @@ def test_models_depend_only_on_their_own_or_upstream_batches(bag: dict, manifest
         if name not in owner or node["resource_type"] == "test":
             continue
         allowed = {owner[name], *_upstream_chain(owner[name])}
-        for parent in node["depends_on"]["nodes"]:
+        for parent in node.get("depends_on", {}).get("nodes", []):
             p = by_id.get(parent)
             if p in owner:
                 assert owner[p] in allowed, f"{name} ({owner[name]}) reads {p} ({owner[p]})"
