@@ -58,10 +58,10 @@
 {%- endmacro %}
 
 {#- The two bookkeeping columns every daily mart row carries, from the one-row
-    int_brokerage__build_state (cross-joined as build_state). -#}
+    int_brokerage__build_state (imported as the CTE build_state). -#}
 {% macro daily_mart_build_columns() -%}
-    build_state._loaded_at_watermark,
-    build_state._rules_fingerprint
+    (select build_state._loaded_at_watermark from build_state) as _loaded_at_watermark,
+    (select build_state._rules_fingerprint from build_state) as _rules_fingerprint
 {%- endmacro %}
 
 {#-

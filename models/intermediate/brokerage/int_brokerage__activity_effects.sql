@@ -3,6 +3,8 @@
 -- seed, nothing is hard-coded. An effect whose switch is 'N' is 0. An empty
 -- quantity or amount has no effect (0). The SMA effect is
 -- round(amount × sma_pct / 100, 4), half away from zero, computed exactly.
+{%- set sma_numerator = 'coalesce(activity.amount, 0) * bookkeeping_rules.sma_pct' %}
+
 with
 
 activity as (
@@ -53,7 +55,7 @@ final as (
         cast(
             case
                 when bookkeeping_rules.adj_sma_sw = 'Y'
-                    then {{ ledgerhouse.divide_round('coalesce(activity.amount, 0) * bookkeeping_rules.sma_pct', '100', 4) }}
+                    then {{ ledgerhouse.divide_round(sma_numerator, '100', 4) }}
                 else 0
             end
             as {{ ledgerhouse.type_money() }}

@@ -41,8 +41,7 @@ rule_texts as (
     select
         'P:' || prodline || ':' || cast(factor as {{ dbt.type_string() }})
         || ':' || cast(default_price_for_mgn as {{ dbt.type_string() }})
-        || ':' || fractions_allowed_sw || marginable_flag || contributes_to_equity_sw || ext_rule_flag
-        as rule_text
+        || ':' || fractions_allowed_sw || marginable_flag || contributes_to_equity_sw || ext_rule_flag as rule_text
     from product_definitions
 
     union all
@@ -51,8 +50,7 @@ rule_texts as (
         'M:' || nyrs_mgn_rule || ':' || cast(nyrs_mgn_seq as {{ dbt.type_string() }})
         || ':' || nyrs_level || ':' || nyrs_action || ':' || match_prodline || ':' || match_side
         || ':' || match_concentrated || ':' || cast(house_pct as {{ dbt.type_string() }})
-        || ':' || cast(exch_pct as {{ dbt.type_string() }})
-        as rule_text
+        || ':' || cast(exch_pct as {{ dbt.type_string() }}) as rule_text
     from margin_rules
 
     union all
@@ -60,8 +58,7 @@ rule_texts as (
     select
         'D:' || cast(count(*) as {{ dbt.type_string() }})
         || ':' || cast(min(business_date) as {{ dbt.type_string() }})
-        || ':' || cast(max(business_date) as {{ dbt.type_string() }})
-        as rule_text
+        || ':' || cast(max(business_date) as {{ dbt.type_string() }}) as rule_text
     from calendar
 
     union all
@@ -70,17 +67,25 @@ rule_texts as (
     select
         'V:{{ var("concentration_threshold_pct") }}:{{ var("loan_value_pct") }}'
         || ':{{ var("margin_sub_acct_keys") | join(",") }}'
-        || ':{{ var("unknown_security_prodline") }}:{{ var("expiring_prodline") }}'
-        as rule_text
+        || ':{{ var("unknown_security_prodline") }}:{{ var("expiring_prodline") }}' as rule_text
+),
+
+fingerprint as (
+    select {{ dbt.hash(dbt.listagg('rule_text', "'|'", 'order by rule_text')) }} as rules_md5
+    from rule_texts
+),
+
+watermark as (
+    select max(_loaded_at) as latest_loaded_at
+    from input_loads
 ),
 
 final as (
     select
-        cast((select max(_loaded_at) from input_loads) as timestamp) as _loaded_at_watermark,
-        cast(
-            (select {{ dbt.hash(dbt.listagg('rule_text', "'|'", 'order by rule_text')) }} from rule_texts)
-            as {{ dbt.type_string() }}
-        ) as _rules_fingerprint
+        cast(watermark.latest_loaded_at as timestamp) as _loaded_at_watermark,
+        cast(fingerprint.rules_md5 as {{ dbt.type_string() }}) as _rules_fingerprint
+    from watermark
+    cross join fingerprint
 )
 
 select * from final

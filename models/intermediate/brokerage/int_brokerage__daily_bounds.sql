@@ -36,11 +36,11 @@ loaded_dates as (
 
 final as (
     select
-        (select min(start_date) from start_dates) as first_date,
+        (select min(start_date) as first_date from start_dates) as first_date,
         {%- if var('as_of_date', '') %}
         cast('{{ var("as_of_date") }}' as date) as as_of_date
         {%- else %}
-        (select max(loaded_date) from loaded_dates) as as_of_date
+        (select max(loaded_date) as as_of_date from loaded_dates) as as_of_date
         {%- endif %}
 )
 

@@ -29,8 +29,8 @@ final as (
     from price_history
     inner join business_dates
         on
-            business_dates.business_date >= price_history.price_date
-            and business_dates.business_date < price_history.next_price_date
+            price_history.price_date <= business_dates.business_date
+            and price_history.next_price_date > business_dates.business_date
 )
 
 select * from final

@@ -54,7 +54,8 @@ positions as (
         cast(abs(market_values.market_value) as {{ ledgerhouse.type_money(0) }}) as abs_market_value,
         case when market_values.td_qty > 0 then 'LONG' else 'SHORT' end as side,
         case
-            when abs(market_values.market_value) * 100
+            when
+                abs(market_values.market_value) * 100
                 > {{ var('concentration_threshold_pct') }} * sub_account_totals.sub_account_market_val
                 then 'Y'
             else 'N'
@@ -92,9 +93,9 @@ matches as (
     from positions
     inner join margin_rules
         on
-            (margin_rules.match_prodline = '*' or margin_rules.match_prodline = positions.prodline)
-            and (margin_rules.match_side = '*' or margin_rules.match_side = positions.side)
-            and (margin_rules.match_concentrated = '*' or margin_rules.match_concentrated = positions.concentrated_sw)
+            (positions.prodline = margin_rules.match_prodline or margin_rules.match_prodline = '*')
+            and (positions.side = margin_rules.match_side or margin_rules.match_side = '*')
+            and (positions.concentrated_sw = margin_rules.match_concentrated or margin_rules.match_concentrated = '*')
 ),
 
 final as (
@@ -106,7 +107,6 @@ final as (
         matches.exch_pct,
         {{ ledgerhouse.daily_mart_build_columns() }}
     from positions
-    cross join build_state
     left join matches
         on
             positions.business_date = matches.business_date

@@ -130,11 +130,10 @@ final as (
         cast(timeline.sma as {{ ledgerhouse.type_money() }}) as sma,
         {{ ledgerhouse.daily_mart_build_columns() }}
     from timeline
-    cross join build_state
     inner join business_dates
         on
-            business_dates.business_date >= timeline.event_date
-            and business_dates.business_date < timeline.next_event_date
+            timeline.event_date <= business_dates.business_date
+            and timeline.next_event_date > business_dates.business_date
 )
 
 select * from final

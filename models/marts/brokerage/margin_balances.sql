@@ -162,7 +162,6 @@ final as (
         cast(greatest(0, reqt_exch - equity) as {{ ledgerhouse.type_money() }}) as exch_call,
         {{ ledgerhouse.daily_mart_build_columns() }}
     from with_equity
-    cross join build_state
 )
 
 select * from final

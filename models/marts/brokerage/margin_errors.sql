@@ -36,7 +36,6 @@ final as (
         || ', side ' || side || ', concentrated ' || concentrated_sw as error_message,
         {{ ledgerhouse.daily_mart_build_columns() }}
     from positions
-    cross join build_state
 )
 
 select * from final

@@ -160,7 +160,6 @@ final as (
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as calculated_at,
         {{ ledgerhouse.daily_mart_build_columns() }}
     from with_market_value
-    cross join build_state
 )
 
 select * from final

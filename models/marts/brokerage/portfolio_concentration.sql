@@ -60,7 +60,6 @@ final as (
         ) as cusip_conc_pct,
         {{ ledgerhouse.daily_mart_build_columns() }}
     from with_totals
-    cross join build_state
 )
 
 select * from final

@@ -41,7 +41,6 @@ final as (
         {{ ledgerhouse.round0(ledgerhouse.divide_round('abs_market_value * exch_pct', '100', 0)) }} as equity_req,
         {{ ledgerhouse.daily_mart_build_columns() }}
     from positions
-    cross join build_state
 )
 
 select * from final

@@ -42,22 +42,26 @@ sequenced as (
             partition by firm, ledger, branch, base, sub_acct_key, cusip
             order by trade_date, entry_seq asc nulls last, {{ ledgerhouse.binary_order('activity_id') }}
         ) as seq_in_position,
-        cast(
-            opening_td_qty + sum(quantity) over (
-                partition by firm, ledger, branch, base, sub_acct_key, cusip
-                order by trade_date, entry_seq asc nulls last, {{ ledgerhouse.binary_order('activity_id') }}
-                rows between unbounded preceding and current row
-            )
-            as {{ ledgerhouse.type_quantity() }}
-        ) as td_qty_after
+        sum(quantity) over (
+            partition by firm, ledger, branch, base, sub_acct_key, cusip
+            order by trade_date, entry_seq asc nulls last, {{ ledgerhouse.binary_order('activity_id') }}
+            rows between unbounded preceding and current row
+        ) as applied_quantity
     from applied
+),
+
+with_after as (
+    select
+        *,
+        cast(opening_td_qty + applied_quantity as {{ ledgerhouse.type_quantity() }}) as td_qty_after
+    from sequenced
 ),
 
 with_before as (
     select
         *,
         cast(td_qty_after - quantity as {{ ledgerhouse.type_quantity() }}) as td_qty_before
-    from sequenced
+    from with_after
 ),
 
 final as (

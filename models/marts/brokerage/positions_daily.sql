@@ -138,16 +138,15 @@ daily as (
     from timeline
     inner join business_dates
         on
-            business_dates.business_date >= timeline.event_date
-            and business_dates.business_date < timeline.next_event_date
+            timeline.event_date <= business_dates.business_date
+            and timeline.next_event_date > business_dates.business_date
 ),
 
 final as (
     select
-        daily.*,
+        *,
         {{ ledgerhouse.daily_mart_build_columns() }}
     from daily
-    cross join build_state
     where td_qty <> 0 or sd_qty <> 0 or activity_on_date_sw = 'Y'
 )
 
