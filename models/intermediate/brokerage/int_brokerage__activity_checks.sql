@@ -9,10 +9,14 @@
       (the loader's _loaded_at strictly increases per file load, so every new
       row is later than every checked one). Their E001 looks at the checked
       rows with the same activity_id as well as at each other.
-    - every checked row is re-judged against the current reference data
-      (bookkeeping_rules, accounts, securities, product_definitions): a
-      correction delivered later, or a seed edit, changes E002/E003/E004/E006.
-      Only rows whose verdict or looked-up values changed are rewritten.
+    - checked rows are re-judged against the current reference data when it
+      may have changed: rows of an account key or cusip with an accounts or
+      securities row loaded after the newest checked activity row, and every
+      row when the rules the checks read (bookkeeping_rules key codes,
+      product_definitions fractions switches; fingerprint _rules_fingerprint)
+      differ from the ones the table was written with. Of those, only rows
+      whose verdict or looked-up values changed are rewritten (all rows after
+      a rules change, so the table carries one fingerprint).
     - E001, E005, E007, E008 and E009 depend on the row alone (and on earlier
       rows, which never change), so a checked row keeps them.
     A full refresh gives the same table (tested).
@@ -23,8 +27,10 @@
     'quantity', 'quantity_raw', 'amount', 'amount_raw', 'trade_date', 'trade_date_raw',
     'settle_date', 'settle_date_raw', 'entry_seq', 'entry_seq_raw', 'entry_ts', 'entry_ts_raw',
     '_batch_id', '_source_file', '_line_number', '_file_sha256', '_loaded_at',
-] -%}
+] %}
 
+-- depends_on: {{ ref('stg_brokerage__accounts') }}
+-- depends_on: {{ ref('stg_brokerage__securities') }}
 with
 
 activity as (
@@ -54,6 +60,84 @@ product_definitions as (
     select * from {{ ref('product_definitions') }}
 ),
 
+-- the seed values the checks read, as one fingerprint
+key_codes as (
+    select string_agg(maxx_key_code, ',' order by maxx_key_code) as codes
+    from bookkeeping_rules
+),
+
+fraction_rules as (
+    select string_agg(prodline || '=' || fractions_allowed_sw, ',' order by prodline) as rules
+    from product_definitions
+),
+
+rules_fingerprint as (
+    select
+        md5(
+            coalesce(key_codes.codes, '') || '|' || coalesce(fraction_rules.rules, '')
+        ) as fingerprint
+    from key_codes
+    cross join fraction_rules
+),
+
+{% if is_incremental() -%}
+previous_run as (
+    select
+        coalesce(max(_loaded_at), cast('1900-01-01' as timestamp)) as watermark,
+        max(_rules_fingerprint) as max_fingerprint,
+        min(_rules_fingerprint) as min_fingerprint
+    from {{ this }}
+),
+
+rules_changed as (
+    select
+        coalesce(
+            previous_run.max_fingerprint <> rules_fingerprint.fingerprint
+            or previous_run.min_fingerprint <> rules_fingerprint.fingerprint,
+            false
+        ) as is_changed
+    from previous_run
+    cross join rules_fingerprint
+),
+
+changed_accounts as (
+    select distinct
+        firm,
+        ledger,
+        branch,
+        base
+    from {{ ref('stg_brokerage__accounts') }}
+    where _loaded_at > (select previous_run.watermark from previous_run)
+),
+
+changed_cusips as (
+    select distinct cusip
+    from {{ ref('stg_brokerage__securities') }}
+    where _loaded_at > (select previous_run.watermark from previous_run)
+),
+
+rows_to_rejudge as (
+    select *
+    from {{ this }} as checked_rows
+    where
+        (select rules_changed.is_changed from rules_changed)
+        or exists (
+            select 1 as found
+            from changed_accounts
+            where
+                checked_rows.firm = changed_accounts.firm
+                and checked_rows.ledger = changed_accounts.ledger
+                and checked_rows.branch = changed_accounts.branch
+                and checked_rows.base = changed_accounts.base
+        )
+        or exists (
+            select 1 as found
+            from changed_cusips
+            where checked_rows.cusip = changed_cusips.cusip
+        )
+),
+
+{% endif -%}
 -- the rows whose activity_id can make a new row a duplicate
 id_rows as (
     select
@@ -172,7 +256,7 @@ candidate_rows as (
         account_closed_date as previous_account_closed_date,
         product_line as previous_product_line,
         fractions_allowed_sw as previous_fractions_allowed_sw
-    from {{ this }}
+    from rows_to_rejudge
     {%- endif %}
 ),
 
@@ -245,6 +329,9 @@ changed as (
     select * from checked
     where
         is_new_row
+        {%- if is_incremental() %}
+        or (select rules_changed.is_changed from rules_changed)
+        {%- endif %}
         or e002_unknown_key_code <> previous_e002_unknown_key_code
         or e003_unknown_account <> previous_e003_unknown_account
         or e004_account_closed <> previous_e004_account_closed
@@ -305,7 +392,8 @@ final as (
         _source_file,
         _line_number,
         _file_sha256,
-        _loaded_at
+        _loaded_at,
+        (select rules_fingerprint.fingerprint from rules_fingerprint) as _rules_fingerprint
     from changed
 )
 
