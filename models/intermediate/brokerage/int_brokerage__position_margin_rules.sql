@@ -71,52 +71,59 @@ positions as (
             and market_values.sub_acct_key = sub_account_totals.sub_acct_key
 ),
 
-matches as (
+-- The rule depends only on (prodline, side, concentrated_sw): it is chosen
+-- once per distinct combination, then joined to the positions on equal keys.
+combinations as (
+    select distinct
+        prodline,
+        side,
+        concentrated_sw
+    from positions
+),
+
+ranked_rules as (
     select
-        positions.business_date,
-        positions.firm,
-        positions.ledger,
-        positions.branch,
-        positions.base,
-        positions.sub_acct_key,
-        positions.cusip,
+        combinations.prodline,
+        combinations.side,
+        combinations.concentrated_sw,
         margin_rules.nyrs_mgn_rule,
         margin_rules.nyrs_mgn_seq,
         margin_rules.house_pct,
         margin_rules.exch_pct,
         row_number() over (
-            partition by
-                positions.business_date, positions.firm, positions.ledger, positions.branch,
-                positions.base, positions.sub_acct_key, positions.cusip
+            partition by combinations.prodline, combinations.side, combinations.concentrated_sw
             order by margin_rules.nyrs_mgn_seq, {{ ledgerhouse.binary_order('margin_rules.nyrs_mgn_rule') }}
         ) as match_rank
-    from positions
+    from combinations
     inner join margin_rules
         on
-            (positions.prodline = margin_rules.match_prodline or margin_rules.match_prodline = '*')
-            and (positions.side = margin_rules.match_side or margin_rules.match_side = '*')
-            and (positions.concentrated_sw = margin_rules.match_concentrated or margin_rules.match_concentrated = '*')
+            (combinations.prodline = margin_rules.match_prodline or margin_rules.match_prodline = '*')
+            and (combinations.side = margin_rules.match_side or margin_rules.match_side = '*')
+            and (
+                combinations.concentrated_sw = margin_rules.match_concentrated
+                or margin_rules.match_concentrated = '*'
+            )
+),
+
+chosen_rules as (
+    select * from ranked_rules
+    where match_rank = 1
 ),
 
 final as (
     select
         positions.*,
-        matches.nyrs_mgn_rule,
-        matches.nyrs_mgn_seq,
-        matches.house_pct,
-        matches.exch_pct,
+        chosen_rules.nyrs_mgn_rule,
+        chosen_rules.nyrs_mgn_seq,
+        chosen_rules.house_pct,
+        chosen_rules.exch_pct,
         {{ ledgerhouse.daily_mart_build_columns() }}
     from positions
-    left join matches
+    left join chosen_rules
         on
-            positions.business_date = matches.business_date
-            and positions.firm = matches.firm
-            and positions.ledger = matches.ledger
-            and positions.branch = matches.branch
-            and positions.base = matches.base
-            and positions.sub_acct_key = matches.sub_acct_key
-            and positions.cusip = matches.cusip
-            and matches.match_rank = 1
+            positions.prodline = chosen_rules.prodline
+            and positions.side = chosen_rules.side
+            and positions.concentrated_sw = chosen_rules.concentrated_sw
 )
 
 select * from final
