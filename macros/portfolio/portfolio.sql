@@ -92,60 +92,29 @@
 
 {#- the latest load timestamp over every portfolio input (stored on incremental facts) -#}
 {% macro portfolio_inputs_loaded_at() -%}
-    (
-        select max(loaded_at) from (
-            {%- for m in ['portfolios', 'instruments', 'transactions', 'holdings', 'prices_eod', 'fx_rates'] %}
-            select max(_loaded_at) as loaded_at from {{ ref('stg_portfolio__' ~ m) }}
-            {%- if not loop.last %} union all{% endif %}
-            {%- endfor %}
-        ) as loads
-    )
+    (select max(loaded_at) from {{ ref('int_portfolio__load_batches') }})
 {%- endmacro %}
 
 {#
     portfolio_min_affected_date(): on an incremental run, the earliest
     business date any load newer than the table's watermark can change.
     Every file with a newer load counts with the dates of all its loads (so
-    a corrected file also re-opens the dates of the rows it replaced). A new
-    portfolios or instruments file affects every date. Null = nothing new.
+    a corrected file also re-opens the dates of the rows it replaced); a new
+    portfolios or instruments file affects every date (int_portfolio__load_batches).
+    Null = nothing new.
 #}
 {% macro portfolio_min_affected_date() -%}
     (
-        with watermark as (
-            select coalesce(max(_inputs_loaded_at), cast('1900-01-01' as timestamp)) as loaded_at
-            from {{ this }}
-        ),
-
-        changed_files as (
-            {%- for m in ['portfolios', 'instruments', 'transactions', 'holdings', 'prices_eod', 'fx_rates'] %}
-            select distinct _source_file, '{{ m }}' as entity
-            from {{ ref('stg_portfolio__' ~ m) }}
-            where _loaded_at > (select loaded_at from watermark)
-            {%- if not loop.last %}
-            union all
-            {%- endif %}
-            {%- endfor %}
-        ),
-
-        affected_dates as (
-            select cast('1900-01-01' as date) as affected_date
-            from changed_files
-            where entity in ('portfolios', 'instruments')
-            union all
-            select min(trade_date) from {{ ref('stg_portfolio__transactions') }}
-            where _source_file in (select _source_file from changed_files)
-            union all
-            select min(as_of_date) from {{ ref('stg_portfolio__holdings') }}
-            where _source_file in (select _source_file from changed_files)
-            union all
-            select min(price_date) from {{ ref('stg_portfolio__prices_eod') }}
-            where _source_file in (select _source_file from changed_files)
-            union all
-            select min(rate_date) from {{ ref('stg_portfolio__fx_rates') }}
-            where _source_file in (select _source_file from changed_files)
+        select min(batches.min_affected_date)
+        from {{ ref('int_portfolio__load_batches') }} as batches
+        where batches._source_file in (
+            select newer._source_file
+            from {{ ref('int_portfolio__load_batches') }} as newer
+            where newer.loaded_at > (
+                select coalesce(max(_inputs_loaded_at), cast('1900-01-01' as timestamp))
+                from {{ this }}
+            )
         )
-
-        select min(affected_date) from affected_dates
     )
 {%- endmacro %}
 
@@ -165,11 +134,9 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- the refs the incremental helpers use, declared so dbt sees them at parse time -#}
+{#- the ref the incremental helpers use, declared so dbt sees it at parse time -#}
 {% macro portfolio_incremental_depends_on() -%}
-    {%- for m in ['portfolios', 'instruments', 'transactions', 'holdings', 'prices_eod', 'fx_rates'] %}
--- depends_on: {{ ref('stg_portfolio__' ~ m) }}
-    {%- endfor %}
+-- depends_on: {{ ref('int_portfolio__load_batches') }}
 {%- endmacro %}
 
 {#- an IEEE double on every target (the KPIs are floating point; money never is) -#}

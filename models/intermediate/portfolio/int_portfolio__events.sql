@@ -54,7 +54,7 @@ all_events as (
         _source_file,
         _line_number
     from transactions
-    where transaction_id not in (select transaction_id from oversells)
+    where transactions.transaction_id not in (select oversells.transaction_id from oversells)
     union all
     select
         holdings.transaction_id,
@@ -102,8 +102,8 @@ closes_on_or_before as (
             all_events.instrument_id = prices.instrument_id
             and all_events.trade_date >= prices.price_date
     where all_events.transaction_type in (
-        select transaction_type from transaction_types
-        where external_flow_basis = 'market_value'
+        select transaction_types.transaction_type from transaction_types
+        where transaction_types.external_flow_basis = 'market_value'
     )
 ),
 

@@ -78,7 +78,8 @@ matched_slices as (
 rounded as (
     select
         *,
-        {{ ledgerhouse.divide_round('matched_slices.lot_cost_local * matched_slices.slice_quantity', 'matched_slices.lot_quantity', 4) }}
+        {{ ledgerhouse.divide_round(
+            'matched_slices.lot_cost_local * matched_slices.slice_quantity', 'matched_slices.lot_quantity', 4) }}
             as proportional_cost
     from matched_slices
 ),

@@ -12,8 +12,8 @@ events as (
 event_sources as (
     select
         portfolio_id,
-        sum(case when event_source = 'transactions' then 1 else 0 end) as transaction_count,
-        sum(case when event_source = 'holdings' then 1 else 0 end) as holding_count
+        count(case when event_source = 'transactions' then 1 end) as transaction_count,
+        count(case when event_source = 'holdings' then 1 end) as holding_count
     from events
     group by portfolio_id
 ),

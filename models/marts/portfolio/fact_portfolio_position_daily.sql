@@ -27,9 +27,9 @@ final as (
         positions_valued.instrument_currency,
         positions_valued.quantity,
         positions_valued.cost_basis_local,
-        positions_valued.close_price,
+        cast(positions_valued.close_price as {{ ledgerhouse.type_price() }}) as close_price,
         positions_valued.price_date,
-        positions_valued.fx_rate,
+        cast(positions_valued.fx_rate as {{ ledgerhouse.type_price() }}) as fx_rate,
         positions_valued.market_value_local,
         positions_valued.market_value_base,
         positions_valued.cost_basis_base,
@@ -37,8 +37,10 @@ final as (
             positions_valued.market_value_base - positions_valued.cost_basis_base
             as {{ ledgerhouse.type_money() }}
         ) as unrealized_pnl_base,
-        {{ ledgerhouse.divide_round('positions_valued.market_value_base', 'performance.portfolio_value', 10) }}
-            as weight,
+        cast(
+            {{ ledgerhouse.divide_round('positions_valued.market_value_base', 'performance.portfolio_value', 10) }}
+            as decimal(38, 10)
+        ) as weight,
         {{ ledgerhouse.portfolio_inputs_loaded_at() }} as _inputs_loaded_at
     from positions_valued
     inner join performance
