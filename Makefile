@@ -19,6 +19,10 @@ LANDING ?= data/landing
 # Payments deliveries are calendar-dated: a landing root of their own.
 PAYMENTS_LANDING ?= data/landing-payments
 PAYMENTS_MERCHANTS ?= 50
+# Portfolio: 90 NYSE dates from 2026-01-02 so the 63-day KPIs (vol, beta) fill.
+PORTFOLIO_LANDING ?= data/landing-portfolio
+PORTFOLIO_DAYS ?= 90
+PORTFOLIO_COUNT ?= 6
 PYTEST_ARGS ?=
 
 export DO_NOT_TRACK := 1
@@ -48,9 +52,14 @@ $(PAYMENTS_LANDING)/.generated: $(BIN)/.installed
 	$(BIN)/ledgerhouse generate $(PAYMENTS_LANDING) --domain payments --days $(SAMPLE_DAYS) --accounts $(PAYMENTS_MERCHANTS) --seed $(SAMPLE_SEED)
 	@touch $@
 
-load: $(LANDING)/.generated $(PAYMENTS_LANDING)/.generated  ## load the sample landing folders into the raw schemas
+$(PORTFOLIO_LANDING)/.generated: $(BIN)/.installed
+	$(BIN)/ledgerhouse generate $(PORTFOLIO_LANDING) --domain portfolio --days $(PORTFOLIO_DAYS) --accounts $(PORTFOLIO_COUNT) --seed $(SAMPLE_SEED)
+	@touch $@
+
+load: $(LANDING)/.generated $(PAYMENTS_LANDING)/.generated $(PORTFOLIO_LANDING)/.generated  ## load the sample landing folders into the raw schemas
 	$(BIN)/ledgerhouse load $(LANDING) --target $(TARGET)
 	$(BIN)/ledgerhouse load $(PAYMENTS_LANDING) --target $(TARGET)
+	$(BIN)/ledgerhouse load $(PORTFOLIO_LANDING) --target $(TARGET)
 
 build: setup  ## dbt seed + build (models, snapshots, tests) on TARGET
 	$(BIN)/dbt build --target $(TARGET) --fail-fast
