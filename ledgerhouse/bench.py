@@ -126,10 +126,11 @@ def _duckdb(db: Path, sql: str, env: dict[str, str], label: str) -> tuple[float,
     code = (
         "import duckdb, sys, time; "
         f"con = duckdb.connect({str(db)!r}); "
-        "con.execute(\"set threads = 2\"); con.execute(\"create schema if not exists benchmark\"); "
+        "con.execute(\"set threads = 2\"); con.execute(\"set enable_progress_bar = false\"); "
+        "con.execute(\"create schema if not exists benchmark\"); "
         "t = time.perf_counter(); rows = con.sql(sys.stdin.read()).fetchall() "
         "if sys.argv[1] == 'q' else con.execute(sys.stdin.read()); "
-        "print(time.perf_counter() - t); print(rows if sys.argv[1] == 'q' else '')"
+        "print('BENCH', time.perf_counter() - t, rows if sys.argv[1] == 'q' else '')"
     )
     mode = "q" if sql.lstrip().startswith("select") else "x"
     print(f"bench: {label} ...", flush=True)
@@ -138,7 +139,8 @@ def _duckdb(db: Path, sql: str, env: dict[str, str], label: str) -> tuple[float,
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr[-3000:])
         raise SystemExit(f"bench: {label} failed")
-    seconds_text, output = proc.stdout.splitlines()[:2]
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("BENCH "))
+    _, seconds_text, output = line.split(" ", 2)
     seconds = float(seconds_text)
     print(f"bench: {label}: {seconds:.1f}s", flush=True)
     return seconds, output
