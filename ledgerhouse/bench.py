@@ -132,7 +132,7 @@ def _duckdb(db: Path, sql: str, env: dict[str, str], label: str) -> tuple[float,
         "if sys.argv[1] == 'q' else con.execute(sys.stdin.read()); "
         "print('BENCH', time.perf_counter() - t, rows if sys.argv[1] == 'q' else '')"
     )
-    mode = "q" if sql.lstrip().startswith("select") else "x"
+    mode = "q" if sql.lstrip().startswith(("select", "with")) else "x"
     print(f"bench: {label} ...", flush=True)
     proc = subprocess.run([sys.executable, "-c", code, mode], input=sql, env=env, cwd=ROOT,
                           capture_output=True, text=True)
