@@ -182,3 +182,17 @@ def seed_meta_names_domain(seed: Seed) -> RuleViolation | None:
     if seed.config.get("meta", {}).get("domain") != domain:
         return RuleViolation(f"Seed meta.domain should be {domain!r}.")
     return None
+
+
+@rule
+def public_mart_has_enforced_contract(model: Model) -> RuleViolation | None:
+    """A public mart (a table in marts/) enforces a contract with a data_type on
+    every column, so a type change fails the build instead of a consumer."""
+    if layer_and_domain(model)[0] != "marts" or model.config.get("materialized") == "view":
+        return None
+    if not (model.config.get("contract") or {}).get("enforced"):
+        return RuleViolation("Public mart without `contract: {enforced: true}`.")
+    untyped = [c.name for c in model.columns if not c.data_type]
+    if untyped:
+        return RuleViolation(f"Contract columns without data_type: {', '.join(untyped)}.")
+    return None

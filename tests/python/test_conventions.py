@@ -4,7 +4,8 @@
   passes on the whole project: naming by layer, descriptions on every model,
   column, seed, snapshot and source, a primary-key test on every model,
   meta.domain, no source() outside staging, no mart reading staging where an
-  intermediate model refines it.
+  intermediate model refines it, an enforced contract with a data_type on
+  every column of every public mart (tables in marts/).
 - The same rules catch each kind of violation in a copy of the manifest
   that is broken on purpose (so a passing lint means something).
 - Coverage figures are printed and held at 100 % (scripts/dbt_coverage.py).
@@ -86,7 +87,7 @@ def test_dbt_score_passes_on_the_project(manifest_path: Path) -> None:
 
 
 def test_rules_catch_each_kind_of_violation(manifest_path: Path, tmp_path: Path) -> None:
-    """Break a copy of the manifest in six known ways; each rule must say so."""
+    """Break a copy of the manifest in known ways; each rule must say so."""
     manifest = json.loads(manifest_path.read_text())
     broken = copy.deepcopy(manifest)
     nodes = broken["nodes"]
@@ -108,6 +109,11 @@ def test_rules_catch_each_kind_of_violation(manifest_path: Path, tmp_path: Path)
     # 5. wrong name for the layer, 6. wrong domain in meta
     nodes[staging]["name"] = "accounts_staged"
     nodes[intermediate]["meta"]["domain"] = "payments"
+    # 7. a public mart without its contract, another with an untyped column
+    nodes[mart]["config"]["contract"] = {"enforced": False, "alias_types": True}
+    other_mart = "model.ledgerhouse.positions_daily"
+    untyped = next(iter(nodes[other_mart]["columns"]))
+    nodes[other_mart]["columns"][untyped]["data_type"] = None
     path = tmp_path / "manifest.json"
     path.write_text(json.dumps(broken))
 
@@ -116,10 +122,13 @@ def test_rules_catch_each_kind_of_violation(manifest_path: Path, tmp_path: Path)
     assert rc != 0
     assert {"has_description", "columns_have_description"} <= set(bad[mart])
     assert "source_only_in_staging" in bad[mart]
-    assert "stg_brokerage__accounts" in bad[mart]["mart_reads_intermediate_not_staging"]
+    # (the staging node is renamed by break 5, so the message names it so)
+    assert "accounts_staged" in bad[mart]["mart_reads_intermediate_not_staging"]
     assert "model_has_primary_key_test" in bad[intermediate]
     assert "model_meta_names_domain" in bad[intermediate]
     assert "model_name_matches_layer" in bad[staging]
+    assert "public_mart_has_enforced_contract" in bad[mart]
+    assert untyped in bad[other_mart]["public_mart_has_enforced_contract"]
 
 
 def test_coverage_is_complete_for_models(manifest_path: Path) -> None:
