@@ -513,9 +513,14 @@ class Loader:
         if not self.prepared:
             e.execute(f"create schema if not exists {AUDIT_SCHEMA}")
             e.execute(_audit_ddl(e.text_type))
-        if entity.name not in self.prepared or entity.domain not in self.prepared:
+        if entity.domain not in self.prepared:
+            # Every raw table of the domain, not only this file's: a delivery
+            # may hold any subset of the files, and the staging views read all
+            # of them, so a table must exist (empty) before its first file.
             e.execute(f"create schema if not exists {entity.raw_schema}")
-            e.execute(_raw_ddl(entity, e.text_type))
+            for sibling in ENTITIES:
+                if sibling.domain == entity.domain:
+                    e.execute(_raw_ddl(sibling, e.text_type))
         self.prepared.update({entity.name, entity.domain, "_audit"})
         if isinstance(e, PostgresEngine):
             e.commit()

@@ -266,6 +266,18 @@ def test_header_only_file_loads_no_rows(warehouse: Warehouse, tmp_path: Path) ->
         ("loaded", 0)]
 
 
+def test_a_partial_delivery_creates_every_raw_table_of_its_domain(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    # A delivery may hold any subset of the files (brokerage.md §1); the
+    # staging views read all six tables, so the absent ones exist, empty.
+    delivery(tmp_path / "l", "2026-03-02", {"prices.csv": PRICES_HEADER + "A,2026-03-02,1\n"})
+    warehouse.cli("load", str(tmp_path / "l"))
+    counts = {name: len(rows) for name, rows in raw_tables(warehouse).items()}
+    assert counts == {"accounts": 0, "activity": 0, "opening_positions": 0,
+                      "opening_balances": 0, "securities": 0, "prices": 1}
+
+
 def test_unknown_files_are_skipped_with_a_warning(warehouse: Warehouse, tmp_path: Path) -> None:
     delivery(tmp_path / "l", "2026-03-02", {"prices.csv": PRICES_HEADER + "A,2026-03-02,1\n",
                                             "trades.csv": "x\n1\n"})
