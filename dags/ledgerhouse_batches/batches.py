@@ -1,4 +1,5 @@
-"""The four brokerage batches: settings, what each batch owns, and why.
+"""The batch DAGs (four brokerage batches, two payments, one portfolio):
+settings, what each batch owns, and why.
 
 Pure Python (no Airflow import), so the test suite and operators can read the
 same table the DAG files are built from.
@@ -8,7 +9,9 @@ it publishes; every other brokerage node (staging, intermediate, seeds,
 snapshots) runs in the earliest batch that needs it — the minimum batch over
 the anchors it feeds — and a node that feeds no anchor runs in the batch of its
 latest parent. Dependencies therefore only ever point to the same or an earlier
-batch, and every node is owned by exactly one DAG.
+batch, and every node is owned by exactly one DAG. The same rule applies per
+domain to payments and portfolio (their batches have higher orders, so a node
+shared with brokerage, if any, stays in its brokerage batch).
 """
 
 from __future__ import annotations
@@ -23,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 TIMEZONE = "America/New_York"
-OWNER = "brokerage-operations"
+OWNER = "brokerage-operations"  # owner of the brokerage batches (Batch.owner)
 PROFILE_NAME = "ledgerhouse"
-DOMAIN = "brokerage"
+DOMAIN = "brokerage"  # default domain of a Batch
 
 
 def _abs_env(name: str, default: Path) -> Path:
@@ -98,10 +101,22 @@ class Batch:
     upstream: str | None  # dag_id whose published asset this batch waits for
     asset: str  # name of the mart-level asset this batch publishes
     summary: str
+    domain: str = DOMAIN
+    owner: str = OWNER
+    # landing root this batch loads: env variable and default (relative to the repo)
+    landing_env: str = "LEDGERHOUSE_LANDING"
+    landing_default: str = "data/landing"
+    # "after_each": a run task then a test task per model; "build": one
+    # `dbt build` task per model (half the dbt invocations; unit tests excluded)
+    test_behavior: str = "after_each"
+    archive: bool = True  # move the loaded delivery folders to the archive afterwards
 
     @property
     def asset_uri(self) -> str:
-        return f"ledgerhouse://warehouse/{DOMAIN}/{self.asset.split('.')[-1]}"
+        return f"ledgerhouse://warehouse/{self.domain}/{self.asset.split('.')[-1]}"
+
+    def landing(self) -> Path:
+        return _abs_env(self.landing_env, ROOT / self.landing_default)
 
 
 BATCHES: tuple[Batch, ...] = (
@@ -160,7 +175,91 @@ BATCHES: tuple[Batch, ...] = (
     ),
 )
 
+PAYMENTS_OWNER = "payments-operations"
+PORTFOLIO_OWNER = "portfolio-analytics"
+
+BATCHES += (
+    Batch(
+        order=5,
+        dag_id="payments_streaming_index",
+        batch_name="PaymentsStreamingIndex",
+        cron="*/15 * * * *",
+        anchors=("streaming_index", "payment_errors"),
+        upstream=None,
+        asset="ledgerhouse.payments.streaming_index",
+        summary=(
+            "Micro-batch every 15 minutes: loads the payments landing, rebuilds the "
+            "payments staging and intermediate models, the incremental streaming_index "
+            "(events within the lookback) and payment_errors. Runs never overlap "
+            "(max_active_runs=1): the incremental watermark assumes serial runs."
+        ),
+        domain="payments",
+        owner=PAYMENTS_OWNER,
+        landing_env="LEDGERHOUSE_PAYMENTS_LANDING",
+        landing_default="data/landing-payments",
+        test_behavior="build",
+        archive=False,
+    ),
+    Batch(
+        order=6,
+        dag_id="payments_daily_reconciliation",
+        batch_name="PaymentsDailyReconciliation",
+        cron="0 6 * * *",
+        anchors=("batch_index", "final_aggregate_index", "merchant_daily_kpis"),
+        upstream="payments_streaming_index",
+        asset="ledgerhouse.payments.reconciliation",
+        summary=(
+            "Daily reconciliation: once a streaming micro-batch of the business day has "
+            "published (it loaded every delivery present, bank statements included), "
+            "builds batch_index, final_aggregate_index and merchant_daily_kpis with "
+            "`dbt build` per model; the invariant tests spanning several marts run in "
+            "the gate."
+        ),
+        domain="payments",
+        owner=PAYMENTS_OWNER,
+        landing_env="LEDGERHOUSE_PAYMENTS_LANDING",
+        landing_default="data/landing-payments",
+        test_behavior="build",
+        archive=False,
+    ),
+    Batch(
+        order=7,
+        dag_id="portfolio_analytics_daily",
+        batch_name="PortfolioAnalyticsDaily",
+        cron="30 18 * * *",
+        anchors=(
+            "dim_date",
+            "dim_portfolio",
+            "dim_security",
+            "fact_market_price_daily",
+            "fact_portfolio_performance_daily",
+            "fact_portfolio_position_daily",
+            "fact_transactions_calculated",
+            "portfolio_allocation_daily",
+            "portfolio_contribution_daily",
+            "portfolio_errors",
+            "portfolio_risk_daily",
+            "portfolio_sector_exposure_daily",
+            "portfolio_sector_performance_daily",
+        ),
+        upstream=None,
+        asset="ledgerhouse.portfolio.analytics",
+        summary=(
+            "After the US close: loads the portfolio landing (prices, transactions, "
+            "holdings, FX, reference files) and builds every portfolio model — the "
+            "incremental daily facts, performance, risk, allocation and errors."
+        ),
+        domain="portfolio",
+        owner=PORTFOLIO_OWNER,
+        landing_env="LEDGERHOUSE_PORTFOLIO_LANDING",
+        landing_default="data/landing-portfolio",
+        test_behavior="build",
+        archive=False,
+    ),
+)
+
 BY_DAG_ID = {b.dag_id: b for b in BATCHES}
+DOMAINS = tuple(dict.fromkeys(b.domain for b in BATCHES))
 
 # Node types a batch owns (tests attach to these; sources are loaded, not built).
 BUILT_TYPES = ("model", "seed", "snapshot")
@@ -183,17 +282,21 @@ def _parents(node: dict) -> list[str]:
     return list(dict.fromkeys(node.get("depends_on", {}).get("nodes", [])))
 
 
-def _is_brokerage(node: dict) -> bool:
-    """In a brokerage folder, tagged with the domain, or named ``<prefix>_brokerage__*``
+def _in_domain(node: dict, domain: str) -> bool:
+    """In the domain's folder, tagged with the domain, or named ``<prefix>_<domain>__*``
     (snapshots defined in YAML live outside the domain folders)."""
     path = node.get("original_file_path", "").replace("\\", "/")
     meta = node.get("config", {}).get("meta", {}) or {}
     prefix = node.get("name", "").split("__", 1)[0]
     return (
-        f"/{DOMAIN}/" in f"/{path}"
-        or meta.get("domain") == DOMAIN
-        or prefix.endswith(f"_{DOMAIN}")
+        f"/{domain}/" in f"/{path}"
+        or meta.get("domain") == domain
+        or prefix.endswith(f"_{domain}")
     )
+
+
+def domain_of(node: dict, domains: Iterable[str] = DOMAINS) -> str | None:
+    return next((d for d in domains if _in_domain(node, d)), None)
 
 
 @dataclass(frozen=True)
@@ -243,11 +346,17 @@ def partition(manifest: dict, batches: Iterable[Batch] = BATCHES) -> Partition:
         for uid in {anchor} | ancestors_of(anchor):
             owner[uid] = min(owner.get(uid, order), order)
 
-    # Brokerage nodes that feed no anchor: the batch of their latest parent.
-    rest = [uid for uid, n in nodes.items() if uid not in owner and _is_brokerage(n)]
+    # Nodes of a batch domain that feed no anchor: the batch of their latest
+    # parent (without one: the domain's first batch).
+    first = {}
+    for b in batches:
+        first[b.domain] = min(first.get(b.domain, b.order), b.order)
+    rest = [
+        uid for uid, n in nodes.items() if uid not in owner and domain_of(n, first) is not None
+    ]
     for uid in sorted(rest, key=lambda u: len(ancestors_of(u))):
         parent_orders = [owner[p] for p in _parents(nodes[uid]) if p in owner]
-        owner[uid] = max(parent_orders, default=1)
+        owner[uid] = max(parent_orders, default=first[domain_of(nodes[uid], first)])
 
     # Tests with several parents: the per-model test task (indirect selection
     # "buildable") runs a test once its latest parent is built, if the other

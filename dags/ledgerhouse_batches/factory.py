@@ -1,4 +1,4 @@
-"""Build one brokerage batch DAG: load -> dbt models (Cosmos) -> gate -> publish -> archive.
+"""Build one batch DAG: load -> dbt models (Cosmos) -> gate -> publish -> archive.
 
 Shape of every batch DAG (docs/airflow.md has the picture):
 
@@ -7,7 +7,13 @@ Shape of every batch DAG (docs/airflow.md has the picture):
         -> dbt.*         (Cosmos DbtTaskGroup: one task per model, then its tests)
         -> data_quality_gate  (cross-model tests + the published marts' tests)
         -> publish_<asset>    (emits the mart-level Airflow asset with the business day)
-        -> archive_landing    (`ledgerhouse archive` of the folders this run loaded)
+        -> archive_landing    (`ledgerhouse archive` of the folders this run loaded;
+                               batches with archive=True only)
+
+Batches with test_behavior="build" (payments, portfolio) get one `dbt build`
+task per model instead of a run task and a test task (TestBehavior.BUILD);
+dbt unit tests are excluded there (DBT_EXCLUDE_RESOURCE_TYPES=unit_test), as
+under AFTER_EACH: they run in CI, not on the day's data.
 """
 
 from __future__ import annotations
@@ -35,7 +41,6 @@ from cosmos.operators.local import DbtTestLocalOperator
 
 from ledgerhouse_batches.batches import (
     BY_DAG_ID,
-    OWNER,
     PROFILE_NAME,
     ROOT,
     TIMEZONE,
@@ -97,6 +102,12 @@ def _doc_md(batch: Batch, part: Partition, cfg: Settings) -> str:
     )
     models = ", ".join(f"`{m}`" for m in part.select(batch.order))
     gate = ", ".join(f"`{t}`" for t in part.gate_tests[batch.order]) or "none"
+    tasks = (
+        "one `dbt build` task per model (models and their tests together)"
+        if batch.test_behavior == "build"
+        else "a run task then a test task per model"
+    )
+    archive = ", archived after publishing" if batch.archive else ", not archived by this DAG"
     return f"""
 ### {batch.dag_id} — {batch.batch_name}
 
@@ -105,8 +116,9 @@ def _doc_md(batch: Batch, part: Partition, cfg: Settings) -> str:
 * **Schedule:** `{batch.cron}` ({TIMEZONE}); catchup off; {upstream}.
 * **Publishes:** asset `{batch.asset}` (`{batch.asset_uri}`) — marts
   {", ".join(f"`{a}`" for a in batch.anchors)}.
-* **Owner:** {OWNER}. **Retries:** {RETRIES} with exponential backoff on load and model
-  tasks; none on test tasks (a failed data test needs a fix, not a retry).
+* **Owner:** {batch.owner}. **Retries:** {RETRIES} with exponential backoff on load and
+  model tasks; none on test tasks (a failed data test needs a fix, not a retry).
+* **dbt tasks:** {tasks}; landing `{batch.landing()}`{archive}.
 * **Warehouse:** target `{cfg.target}`; every warehouse task runs in pool `{cfg.pool}`
   (one slot on DuckDB: a single writer).
 * **dbt nodes of this batch:** {models}
@@ -134,7 +146,7 @@ def build_batch_dag(dag_id: str) -> DAG:
     upstream = BY_DAG_ID[batch.upstream] if batch.upstream else None
 
     default_args = {
-        "owner": OWNER,
+        "owner": batch.owner,
         "retries": RETRIES,
         "retry_delay": timedelta(minutes=2),
         "retry_exponential_backoff": 2.0,
@@ -142,6 +154,10 @@ def build_batch_dag(dag_id: str) -> DAG:
         "pool": cfg.pool,
     }
     env = cfg.env()
+    build = batch.test_behavior == "build"
+    if build:
+        env["DBT_EXCLUDE_RESOURCE_TYPES"] = "unit_test"
+    landing = batch.landing()
     profile_config = ProfileConfig(
         profile_name=PROFILE_NAME,
         target_name=cfg.target,
@@ -158,22 +174,22 @@ def build_batch_dag(dag_id: str) -> DAG:
         max_active_tasks=1,
         default_args=default_args,
         doc_md=_doc_md(batch, part, cfg),
-        tags=["ledgerhouse", "brokerage", batch.batch_name],
+        tags=["ledgerhouse", batch.domain, batch.batch_name],
     ) as dag:
 
         @task(task_id="load_landing")
         def load_landing() -> list[str]:
             """Load every delivery folder present now; return their names for the archive."""
-            if not cfg.landing.is_dir():
-                print(f"{cfg.landing}: no landing folder, nothing to load")
+            if not landing.is_dir():
+                print(f"{landing}: no landing folder, nothing to load")
                 return []
             folders = sorted(
-                p.name for p in cfg.landing.iterdir() if p.is_dir() and not p.name.startswith(".")
+                p.name for p in landing.iterdir() if p.is_dir() and not p.name.startswith(".")
             )
             if not folders:
-                print(f"{cfg.landing}: no delivery folders, nothing to load")
+                print(f"{landing}: no delivery folders, nothing to load")
                 return []
-            _run_cli(cfg, "load", str(cfg.landing), "--target", cfg.target)
+            _run_cli(cfg, "load", str(landing), "--target", cfg.target)
             return folders
 
         loaded = load_landing()
@@ -198,7 +214,7 @@ def build_batch_dag(dag_id: str) -> DAG:
             render_config=RenderConfig(
                 load_method=LoadMode.DBT_MANIFEST,
                 select=part.select(batch.order),
-                test_behavior=TestBehavior.AFTER_EACH,
+                test_behavior=TestBehavior.BUILD if build else TestBehavior.AFTER_EACH,
                 emit_datasets=False,
                 enable_mock_profile=False,
             ),
@@ -239,11 +255,12 @@ def build_batch_dag(dag_id: str) -> DAG:
             if not folders:
                 print("nothing was loaded by this run, nothing to archive")
                 return
-            _run_cli(cfg, "archive", str(cfg.landing), str(cfg.archive), "--only", *folders)
+            _run_cli(cfg, "archive", str(landing), str(cfg.archive), "--only", *folders)
 
         published = publish()
-        archived = archive_landing(loaded)
-        loaded >> dbt_models >> gate >> published >> archived
+        loaded >> dbt_models >> gate >> published
+        if batch.archive:
+            published >> archive_landing(loaded)
 
         if upstream is not None:
             upstream_asset = asset_of(upstream)

@@ -33,7 +33,8 @@ def main() -> None:
     for dag_id in dag_ids:
         dag = bag.dags[dag_id]
         tt = dag.timetable
-        hour, minute = int(tt._expression.split()[1]), int(tt._expression.split()[0])
+        # cron fields that are not a fixed number (e.g. */15) count as 0
+        minute, hour = (int(f) if f.isdigit() else 0 for f in tt._expression.split()[:2])
         logical = pendulum.parse(day, tz=tt._timezone).replace(hour=hour, minute=minute)
         t0 = time.perf_counter()
         run = dag.test(logical_date=logical)

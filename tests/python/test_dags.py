@@ -57,6 +57,33 @@ EXPECTED = {
     ),
 }
 ORDER = list(EXPECTED)
+# The payments and portfolio DAGs (issues 6 and 7): tested at the end of this file.
+DOMAIN_EXPECTED = {
+    "payments_streaming_index": (
+        "*/15 * * * *",
+        {"streaming_index", "payment_errors"},
+        None,
+        "ledgerhouse.payments.streaming_index",
+    ),
+    "payments_daily_reconciliation": (
+        "0 6 * * *",
+        {"batch_index", "final_aggregate_index", "merchant_daily_kpis"},
+        "payments_streaming_index",
+        "ledgerhouse.payments.reconciliation",
+    ),
+    "portfolio_analytics_daily": (
+        "30 18 * * *",
+        {
+            "dim_date", "dim_portfolio", "dim_security", "fact_market_price_daily",
+            "fact_portfolio_performance_daily", "fact_portfolio_position_daily",
+            "fact_transactions_calculated", "portfolio_allocation_daily",
+            "portfolio_contribution_daily", "portfolio_errors", "portfolio_risk_daily",
+            "portfolio_sector_exposure_daily", "portfolio_sector_performance_daily",
+        },
+        None,
+        "ledgerhouse.portfolio.analytics",
+    ),
+}
 BATCH_NAMES = {
     "position_update_processing": "DailyPositionValuationBatch",
     "managed_position_processing": "DailyManagedPositionUpdateBatch",
@@ -164,7 +191,7 @@ def chained_run(airflow_env: dict[str, str]) -> dict:
 
 def test_dag_folder_imports_without_errors(bag: dict) -> None:
     assert bag["import_errors"] == {}
-    assert set(bag["dags"]) == set(EXPECTED)
+    assert set(bag["dags"]) == set(EXPECTED) | set(DOMAIN_EXPECTED)
     # Parsing reads the manifest, never runs dbt: generous bound, the print is the measure.
     assert bag["dagbag_seconds"] < 30
 
@@ -406,3 +433,229 @@ def test_downstream_batch_never_runs_on_another_days_positions(
     ran = {t: s for t, s in run["tasks"].items() if t.startswith("dbt.") and s != "upstream_failed"}
     assert not ran
     assert run["tasks"]["archive_landing"] == "upstream_failed"
+
+
+# --------------------------------------------------------------------------- payments, portfolio
+#
+# Same factory, other choices (docs/airflow.md, "Payments and portfolio"): one
+# `dbt build` task per model (TestBehavior.BUILD), no archive step, owners per domain.
+
+DOMAIN_OWNERS = {
+    "payments_streaming_index": "payments-operations",
+    "payments_daily_reconciliation": "payments-operations",
+    "portfolio_analytics_daily": "portfolio-analytics",
+}
+DOMAIN_ORDER = list(DOMAIN_EXPECTED)
+
+
+def _build_tasks(dag: dict) -> dict[str, str]:
+    """model/seed name -> its `dbt build` task id (Cosmos: dbt.<name>_<type>_build)."""
+    found = {}
+    for task_id, t in dag["tasks"].items():
+        if t["type"] == "DbtBuildLocalOperator":
+            name = task_id.removeprefix("dbt.").removesuffix("_build")
+            for suffix in ("_model", "_seed", "_snapshot"):
+                name = name.removesuffix(suffix)
+            found[name] = task_id
+    return found
+
+
+def _domain_of(node: dict) -> str | None:
+    for domain in ("brokerage", "payments", "portfolio"):
+        if f"/{domain}/" in "/" + node["original_file_path"] or f"_{domain}__" in node["name"]:
+            return domain
+    return None
+
+
+@pytest.mark.parametrize("dag_id", DOMAIN_ORDER)
+def test_domain_dag_schedule_owner_and_no_overlap(bag: dict, dag_id: str) -> None:
+    dag = bag["dags"][dag_id]
+    cron, marts, _, _ = DOMAIN_EXPECTED[dag_id]
+    assert dag["timetable"] == "CronTriggerTimetable"
+    assert dag["cron"] == cron
+    assert dag["timezone"] == "America/New_York"
+    assert dag["catchup"] is False
+    assert dag["max_active_runs"] == 1 and dag["max_active_tasks"] == 1
+    assert dag["owner"] == DOMAIN_OWNERS[dag_id]
+    assert dag_id.split("_")[0] in dag["tags"]
+    for mart in marts:
+        assert f"`{mart}`" in dag["doc_md"]
+
+
+@pytest.mark.parametrize("dag_id", DOMAIN_ORDER)
+def test_domain_dag_build_tasks_retry_gate_does_not(bag: dict, dag_id: str) -> None:
+    tasks = bag["dags"][dag_id]["tasks"]
+    dbt_bin = str(ROOT / ".venv" / "bin" / "dbt")
+    builds = [t for t, v in tasks.items() if v["type"] == "DbtBuildLocalOperator"]
+    assert len(builds) >= len(DOMAIN_EXPECTED[dag_id][1])
+    # BUILD: no separate run or test task per model
+    assert not [t for t, v in tasks.items() if v["type"] in ("DbtRunLocalOperator",
+                                                            "DbtSeedLocalOperator")]
+    assert [t for t, v in tasks.items() if v["type"] == "DbtTestLocalOperator"] == [
+        "data_quality_gate"
+    ]
+    for task_id in builds:
+        t = tasks[task_id]
+        assert t["retries"] == 3 and t["retry_exponential_backoff"] > 1, task_id
+        assert t["pool"] == POOL and t["dbt_executable_path"] == dbt_bin, task_id
+    assert tasks["data_quality_gate"]["retries"] == 0
+    assert tasks["data_quality_gate"]["pool"] == POOL
+    assert tasks["load_landing"]["retries"] == 3 and tasks["load_landing"]["pool"] == POOL
+    assert "archive_landing" not in tasks
+
+
+@pytest.mark.parametrize("dag_id", DOMAIN_ORDER)
+def test_domain_dag_load_then_models_then_gate_then_publish(bag: dict, dag_id: str) -> None:
+    tasks = bag["dags"][dag_id]["tasks"]
+    _, marts, upstream, asset = DOMAIN_EXPECTED[dag_id]
+    dbt_tasks = [t for t in tasks if t.startswith("dbt.")]
+    assert marts <= set(_build_tasks(bag["dags"][dag_id]))
+    assert set(dbt_tasks) <= _ancestors(tasks, "data_quality_gate")
+    for t in dbt_tasks:
+        assert "load_landing" in _ancestors(tasks, t), t
+    publish = [t for t, v in tasks.items() if v["outlets"]]
+    assert len(publish) == 1 and tasks[publish[0]]["outlets"] == [asset]
+    assert "data_quality_gate" in _ancestors(tasks, publish[0])
+    sensors = [t for t in tasks if t.startswith("wait_for_")]
+    if upstream:
+        assert sensors == [f"wait_for_{upstream}"]
+        assert tasks[sensors[0]]["inlets"] == [DOMAIN_EXPECTED[upstream][3]]
+        assert tasks[sensors[0]]["retries"] == 0
+        for t in dbt_tasks:
+            assert sensors[0] in _ancestors(tasks, t), t
+    else:
+        assert not sensors
+
+
+def test_every_domain_node_is_built_by_exactly_one_dag(bag: dict, manifest: dict) -> None:
+    """Brokerage, payments and portfolio models and seeds: each in exactly one DAG of
+    its own domain; a DAG reads only its own or its upstream's nodes."""
+    owners: dict[str, list[str]] = {}
+    for dag_id in ORDER:
+        for name in _model_tasks(bag["dags"][dag_id]):
+            owners.setdefault(name, []).append(dag_id)
+    for dag_id in DOMAIN_ORDER:
+        for name in _build_tasks(bag["dags"][dag_id]):
+            owners.setdefault(name, []).append(dag_id)
+    nodes = {
+        n["name"]: n for n in manifest["nodes"].values()
+        if n["resource_type"] in ("model", "seed", "snapshot") and _domain_of(n)
+    }
+    assert {_domain_of(n) for n in nodes.values()} == {"brokerage", "payments", "portfolio"}
+    missing = sorted(set(nodes) - set(owners))
+    twice = {name: dags for name, dags in owners.items() if len(dags) > 1}
+    assert not missing, f"nodes no DAG runs: {missing}"
+    assert not twice, f"nodes run by more than one DAG: {twice}"
+    for dag_id, (_, marts, _, _) in DOMAIN_EXPECTED.items():
+        for mart in marts:
+            assert owners[mart] == [dag_id], mart
+    dag_domain = {d: "brokerage" for d in ORDER} | {d: d.split("_")[0] for d in DOMAIN_ORDER}
+    for name, node in nodes.items():
+        assert dag_domain[owners[name][0]] == _domain_of(node), name
+    # the reconciliation reads the streaming DAG's nodes, never the other way round
+    by_id = {uid: n["name"] for uid, n in manifest["nodes"].items()}
+    recon = set(_build_tasks(bag["dags"]["payments_daily_reconciliation"]))
+    for name in set(_build_tasks(bag["dags"]["payments_streaming_index"])):
+        for parent in nodes[name].get("depends_on", {}).get("nodes", []):
+            assert by_id.get(parent) not in recon, f"{name} reads {by_id.get(parent)}"
+
+
+def _expected_error_rows(landing: str) -> int:
+    """Data rows of the generator's _expected_errors.csv (one per labelled error)."""
+    return len((Path(landing) / "_expected_errors.csv").read_text().splitlines()) - 1
+
+
+@pytest.fixture(scope="session")
+def domain_runs(airflow_env: dict[str, str]) -> dict:
+    """generate (small) -> the payments pair, then the portfolio DAG, with dag.test(),
+    on their own DuckDB file and Airflow metadata DB."""
+    work = Path(airflow_env["AIRFLOW_HOME"]).parent / "domains"
+    env = {
+        **airflow_env,
+        "AIRFLOW_HOME": str(work / "airflow_home"),
+        "LEDGERHOUSE_DUCKDB": str(work / "warehouse.duckdb"),
+        "LEDGERHOUSE_PAYMENTS_LANDING": str(work / "landing-payments"),
+        "LEDGERHOUSE_PORTFOLIO_LANDING": str(work / "landing-portfolio"),
+    }
+    airflow = str(AIRFLOW_BIN / "airflow")
+    _run([airflow, "db", "migrate"], env)
+    _run([airflow, "pools", "set", POOL, "1", "ledgerhouse warehouse: one writer"], env)
+    _run([LEDGERHOUSE, "generate", env["LEDGERHOUSE_PAYMENTS_LANDING"], "--domain", "payments",
+          "--days", "3", "--accounts", "5"], env)
+    # 23 business days: portfolio_risk_daily needs at least 21 daily returns
+    _run([LEDGERHOUSE, "generate", env["LEDGERHOUSE_PORTFOLIO_LANDING"], "--domain", "portfolio",
+          "--days", "23", "--accounts", "3"], env)
+    reports: dict = {"env": env}
+    for key, dag_ids in (
+        ("payments", ["payments_streaming_index", "payments_daily_reconciliation"]),
+        ("portfolio", ["portfolio_analytics_daily"]),
+    ):
+        landing = Path(env[f"LEDGERHOUSE_{key.upper()}_LANDING"])
+        # business day of the runs: the last generated delivery date
+        day = max(p.name for p in landing.iterdir() if p.is_dir())
+        out = work / f"{key}.json"
+        t0 = time.perf_counter()
+        _run([str(AIRFLOW_BIN / "python"), str(SCRIPTS / "run_dags.py"), str(out), day, *dag_ids],
+             env)
+        reports[key] = json.loads(out.read_text())
+        reports[key]["day"] = day
+        reports[key]["expected_errors"] = _expected_error_rows(str(landing))
+        print(f"\n{key}: dag.test() of {dag_ids}: {time.perf_counter() - t0:.0f}s")
+        for run in reports[key]["runs"]:
+            print(f"  {run['dag_id']}: {run['state']} in {run['seconds']}s, "
+                  f"{len(run['tasks'])} tasks")
+    reports["duckdb"] = env["LEDGERHOUSE_DUCKDB"]
+    return reports
+
+
+def _mart_counts(path: str, schema_marts: dict[str, set[str]]) -> dict[str, int]:
+    con = duckdb.connect(path, read_only=True)
+    try:
+        return {
+            mart: con.sql(f"select count(*) from {schema}.{mart}").fetchall()[0][0]
+            for schema, marts in schema_marts.items()
+            for mart in marts
+        }
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_payments_pair_runs_and_leaves_its_marts(domain_runs: dict) -> None:
+    report = domain_runs["payments"]
+    for run in report["runs"]:
+        failed = {t: s for t, s in run["tasks"].items() if s != "success"}
+        assert run["state"] == "success" and not failed, f"{run['dag_id']}: {failed}"
+    published = [(e["asset"], e["extra"]["business_day"]) for e in report["asset_events"]]
+    assert published == [
+        ("ledgerhouse.payments.streaming_index", report["day"]),
+        ("ledgerhouse.payments.reconciliation", report["day"]),
+    ]
+    marts = DOMAIN_EXPECTED["payments_streaming_index"][1] | DOMAIN_EXPECTED[
+        "payments_daily_reconciliation"][1]
+    counts = _mart_counts(domain_runs["duckdb"], {"payments": marts})
+    print(f"\npayments mart rows: {counts}")
+    # the generator injects labelled bad rows, so payment_errors is not empty either
+    assert all(n > 0 for n in counts.values()), counts
+    # docs/payments.md: payment_errors equals the generator's _expected_errors.csv
+    assert counts["payment_errors"] == report["expected_errors"] > 0
+
+
+@pytest.mark.slow
+def test_portfolio_dag_runs_and_leaves_its_marts(domain_runs: dict) -> None:
+    report = domain_runs["portfolio"]
+    (run,) = report["runs"]
+    failed = {t: s for t, s in run["tasks"].items() if s != "success"}
+    assert run["state"] == "success" and not failed, failed
+    portfolio_events = [e for e in report["asset_events"] if e["asset"].startswith(
+        "ledgerhouse.portfolio.")]
+    assert [(e["asset"], e["extra"]["business_day"]) for e in portfolio_events] == [
+        ("ledgerhouse.portfolio.analytics", report["day"])
+    ]
+    counts = _mart_counts(
+        domain_runs["duckdb"], {"portfolio": DOMAIN_EXPECTED["portfolio_analytics_daily"][1]}
+    )
+    print(f"\nportfolio mart rows: {counts}")
+    assert all(n > 0 for n in counts.values()), counts
+    # docs/portfolio.md: portfolio_errors equals the generator's _expected_errors.csv
+    assert counts["portfolio_errors"] == report["expected_errors"] > 0
