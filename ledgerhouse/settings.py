@@ -165,7 +165,13 @@ def target_settings(target: str | None = None, root: Path | None = None) -> Targ
     if kind == "duckdb":
         raw_path = str(output.get("path", "ledgerhouse.duckdb"))
         path = Path(raw_path) if raw_path == ":memory:" else _resolve(root, raw_path)
-        settings = {str(k): str(v) for k, v in (output.get("settings") or {}).items()}
+        # The CLI opens DuckDB once per run, so the open-time config_options and
+        # the per-cursor settings of the profile both apply at connect time.
+        settings = {
+            str(k): str(v)
+            for section in ("config_options", "settings")
+            for k, v in (output.get(section) or {}).items()
+        }
         if "temp_directory" in settings:
             settings["temp_directory"] = str(_resolve(root, settings["temp_directory"]))
         return TargetSettings(name=name, type=kind, duckdb_path=path, duckdb_settings=settings)

@@ -105,8 +105,12 @@ def test_settings_come_from_profiles_yml(monkeypatch: pytest.MonkeyPatch,
                 "LEDGERHOUSE_PG_DATABASE", "DBT_PROFILES_DIR", "LEDGERHOUSE_PROJECT_DIR",
                 "DBT_PROJECT_DIR"):
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.delenv("LEDGERHOUSE_DUCKDB_TEMP", raising=False)
     default = target_settings()
     assert (default.type, default.duckdb_path) == ("duckdb", ROOT / "ledgerhouse.duckdb")
+    # temp_directory sits under config_options in profiles.yml; the loader
+    # uses it too, resolved against the project root like dbt's run from it.
+    assert default.duckdb_settings["temp_directory"] == str(ROOT / ".duckdb_tmp")
     monkeypatch.setenv("LEDGERHOUSE_TARGET", "postgres")
     monkeypatch.setenv("LEDGERHOUSE_PG_PORT", "6543")
     monkeypatch.setenv("LEDGERHOUSE_PG_DATABASE", "elsewhere")
