@@ -61,10 +61,12 @@ final as (
         transactions.merchant_id,
         transactions.user_token,
         transactions.transaction_date,
-        transactions.amount,
+        -- explicit types: PostgreSQL drops a CASE result's typmod, and the
+        -- incremental run compares the new rows' types with the contract's
+        cast(transactions.amount as {{ ledgerhouse.type_money() }}) as amount,
         transactions.currency,
         transactions.status,
-        fraud_scores.fraud_score,
+        cast(fraud_scores.fraud_score as {{ ledgerhouse.type_score() }}) as fraud_score,
         fraud_scores.model_version as fraud_model_version,
         policy_flags.enriched_flags,
         transactions.first_event_ts,
