@@ -14,15 +14,19 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Entity:
-    """One landing file: ``<name>.csv`` in a delivery folder."""
+    """One landing file: ``<name>.csv`` in a delivery folder, or, for a
+    fetched API response (``folder`` set), any ``*<suffix>`` file in
+    ``LANDING/<folder>/<date>/``."""
 
     domain: str
     name: str
     columns: tuple[str, ...]
+    suffix: str = ".csv"
+    folder: str | None = None
 
     @property
     def file_name(self) -> str:
-        return f"{self.name}.csv"
+        return f"{self.name}{self.suffix}"
 
     @property
     def raw_schema(self) -> str:
@@ -96,16 +100,27 @@ DOMAINS: dict[str, dict[str, tuple[str, ...]]] = {
     "payments": _PAYMENTS,
 }
 
+# Fetched API responses (ledgerhouse.fetch), loaded by ledgerhouse.load_json:
+# Tiingo end-of-day JSON, ``LANDING/_tiingo/<end date>/<TICKER>.json``, one raw
+# row per price object; ``ticker`` is the file name, the other columns are
+# the API's fields in snake case (adjClose -> adj_close).
+FETCHED: tuple[Entity, ...] = (
+    Entity("portfolio", "tiingo_eod",
+           ("ticker", "date", "open", "high", "low", "close", "volume", "adj_open", "adj_high",
+            "adj_low", "adj_close", "adj_volume", "div_cash", "split_factor"),
+           suffix=".json", folder="_tiingo"),
+)
+
 ENTITIES: tuple[Entity, ...] = tuple(
     Entity(domain, name, columns)
     for domain, files in DOMAINS.items()
     for name, columns in files.items()
-)
+) + FETCHED
 
 
 def entity_for_file(file_name: str) -> Entity | None:
     """The entity a landing file belongs to, by its file name (None if unknown)."""
     for entity in ENTITIES:
-        if entity.file_name == file_name:
+        if entity.folder is None and entity.file_name == file_name:
             return entity
     return None

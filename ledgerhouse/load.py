@@ -120,25 +120,46 @@ def discover(landing_dir: Path, warn: Callable[[str], None]) -> list[LandingFile
     if not landing_dir.is_dir():
         raise LoadError(f"{landing_dir}: not a directory (expected a landing root or a "
                         f"delivery folder)")
-    folders = sorted(p for p in landing_dir.iterdir() if p.is_dir() and _visible(p))
-    if folders:
-        for loose in sorted(p for p in landing_dir.iterdir() if p.is_file() and _visible(p)):
-            warn(f"{loose}: a file in the landing root is not part of a delivery; skipped")
-        root = landing_dir
-    else:
-        folders = [landing_dir]
+    from ledgerhouse.load_json import FETCHED_KINDS
+
+    # Fetched API responses live in LANDING/<fetch folder>/<date>/ and load
+    # after the deliveries; the landing root, a fetch folder or one of its
+    # date folders can be given.
+    fetched: dict[Path, FileKind] = {}
+    if landing_dir.name in FETCHED_KINDS:
+        fetched = {landing_dir: FETCHED_KINDS[landing_dir.name]}
+        folders = sorted(d for d in landing_dir.iterdir() if d.is_dir() and _visible(d))
         root = landing_dir.parent
+    elif landing_dir.parent.name in FETCHED_KINDS:
+        fetched = {landing_dir.parent: FETCHED_KINDS[landing_dir.parent.name]}
+        folders, root = [landing_dir], landing_dir.parent.parent
+    else:
+        folders = sorted(p for p in landing_dir.iterdir() if p.is_dir() and _visible(p))
+        fetched = {landing_dir / name: kind for name, kind in FETCHED_KINDS.items()
+                   if (landing_dir / name).is_dir()}
+        if folders or fetched:
+            for loose in sorted(p for p in landing_dir.iterdir() if p.is_file() and _visible(p)):
+                warn(f"{loose}: a file in the landing root is not part of a delivery; skipped")
+            root = landing_dir
+        else:
+            folders = [landing_dir]
+            root = landing_dir.parent
+        folders += [d for parent in fetched for d in sorted(parent.iterdir())
+                    if d.is_dir() and _visible(d)]
     files: list[LandingFile] = []
     for folder in folders:
         found: list[LandingFile] = []
+        folder_kind = fetched.get(folder.parent)
         for path in sorted(p for p in folder.iterdir() if _visible(p)):
             if path.is_dir():
                 warn(f"{path}: sub-folder inside a delivery; skipped")
                 continue
-            kind = FILE_KINDS.get(path.suffix.lower())
+            kind = folder_kind or FILE_KINDS.get(path.suffix.lower())
             entity = kind.entity_for(path.name) if kind else None
             if kind is None or entity is None:
-                known = ", ".join(sorted({e.file_name for e in ENTITIES}))
+                known = ", ".join(sorted({e.file_name for e in ENTITIES if e.folder is None}))
+                if folder_kind is not None:
+                    known = f"<TICKER>{folder_kind.suffix}"
                 warn(f"{path}: not a known landing file (expected one of: {known}); skipped")
                 continue
             source = path.relative_to(root).as_posix()
@@ -338,6 +359,7 @@ class Engine:
 
     placeholder = "?"
     text_type = "varchar"
+    raw_table_options = ""  # appended to a raw table's DDL (Spark: format, partitioning)
 
     def __init__(self, settings: TargetSettings) -> None:
         self.settings = settings
@@ -477,6 +499,10 @@ class PostgresEngine(Engine):
 
 
 def engine_for(settings: TargetSettings) -> Engine:
+    if settings.type == "spark":
+        from ledgerhouse.load_spark import SparkEngine
+
+        return SparkEngine(settings)
     return DuckDbEngine(settings) if settings.type == "duckdb" else PostgresEngine(settings)
 
 
@@ -520,7 +546,7 @@ class Loader:
             e.execute(f"create schema if not exists {entity.raw_schema}")
             for sibling in ENTITIES:
                 if sibling.domain == entity.domain:
-                    e.execute(_raw_ddl(sibling, e.text_type))
+                    e.execute(_raw_ddl(sibling, e.text_type) + e.raw_table_options)
         self.prepared.update({entity.name, entity.domain, "_audit"})
         if isinstance(e, PostgresEngine):
             e.commit()
@@ -689,4 +715,8 @@ class Loader:
 def load(landing_dir: Path, settings: TargetSettings, out: Callable[[str], None] = print,
          warn: Callable[[str], None] = print) -> LoadSummary:
     """Load every landing file under ``landing_dir`` into ``settings``' warehouse."""
+    if settings.type == "spark":
+        from ledgerhouse.load_spark import SparkLoader
+
+        return SparkLoader(settings, out, warn).run(landing_dir)
     return Loader(settings, out, warn).run(landing_dir)
