@@ -59,21 +59,26 @@ class TiingoJsonKind:
         return result
 
     def stage_duckdb(self, con: Any, path: Path, entity: Entity) -> None:
-        con.execute(f"drop table if exists {STAGE}")
-        con.execute(_stage_ddl(entity, "varchar", ""))
-        _insert_stage(lambda sql, params: con.execute(sql, params), "?", path, entity)
+        # like CsvKind: a temp table, and the view _lh_stage over it
+        con.execute(f"drop table if exists {STAGE}_json")
+        con.execute(_stage_ddl(f"{STAGE}_json", entity, "varchar", ""))
+        _insert_stage(lambda sql, params: con.execute(sql, params), f"{STAGE}_json", "?",
+                      path, entity)
+        con.execute(f"drop view if exists {STAGE}")
+        con.execute(f"create temp view {STAGE} as select * from {STAGE}_json")
 
     def stage_postgres(self, cur: Any, path: Path, entity: Entity) -> None:
-        cur.execute(_stage_ddl(entity, "text", " on commit drop"))
-        _insert_stage(cur.execute, "%s", path, entity)
+        cur.execute(_stage_ddl(STAGE, entity, "text", " on commit drop"))
+        _insert_stage(cur.execute, STAGE, "%s", path, entity)
 
 
-def _stage_ddl(entity: Entity, text_type: str, suffix: str) -> str:
+def _stage_ddl(table: str, entity: Entity, text_type: str, suffix: str) -> str:
     cols = ", ".join(f'"{c}" {text_type}' for c in entity.columns)
-    return f"create temp table {STAGE} (_ord bigint, {cols}){suffix}"
+    return f"create temp table {table} (_ord bigint, {cols}){suffix}"
 
 
-def _insert_stage(execute: Any, placeholder: str, path: Path, entity: Entity) -> None:
+def _insert_stage(execute: Any, table: str, placeholder: str, path: Path,
+                  entity: Entity) -> None:
     records = read_records(path, entity)
     width = len(entity.columns) + 1
     row_sql = "(" + ", ".join([placeholder] * width) + ")"
@@ -82,7 +87,7 @@ def _insert_stage(execute: Any, placeholder: str, path: Path, entity: Entity) ->
         params: list[Any] = []
         for offset, record in enumerate(chunk):
             params.extend((start + offset + 1, *record))
-        execute(f"insert into {STAGE} values {', '.join([row_sql] * len(chunk))}", params)
+        execute(f"insert into {table} values {', '.join([row_sql] * len(chunk))}", params)
 
 
 def read_records(path: Path, entity: Entity) -> list[tuple[str | None, ...]]:

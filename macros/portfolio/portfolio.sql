@@ -164,3 +164,15 @@
 {% macro portfolio_round_kpi(expr) -%}
     round(({{ expr }}) * 1000000000000) / 1000000000000
 {%- endmacro %}
+
+{#
+    portfolio_tiingo_date_text(expr): the 'YYYY-MM-DD' part of a Tiingo date
+    ('2026-03-02T00:00:00.000Z', or a bare date), null for any other text, so
+    safe_cast_date turns it into a date or null (P005).
+#}
+{% macro portfolio_tiingo_date_text(expr) -%}
+    case
+        when {{ ledgerhouse.regex_full_match(expr, ledgerhouse.date_pattern() ~ '(T00:00:00(\\.0{1,6})?Z?)?') }}
+            then substr({{ expr }}, 1, 10)
+    end
+{%- endmacro %}

@@ -8,6 +8,7 @@
     ('transactions', 'trade_date'),
     ('holdings', 'as_of_date'),
     ('prices_eod', 'price_date'),
+    ('tiingo_eod', 'price_date'),
     ('fx_rates', 'rate_date'),
 ] %}
 with

@@ -103,7 +103,7 @@ other_checks as (
     union all
     select
         '{{ code | upper }}' as error_code,
-        'prices_eod' as entity,
+        price_source as entity,
         cast(null as {{ dbt.type_string() }}) as transaction_id,
         coalesce(instrument_id, '?') || '@' || coalesce(cast(price_date as {{ dbt.type_string() }}), '?') as record_key,
         _source_file,
