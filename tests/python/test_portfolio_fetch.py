@@ -6,12 +6,13 @@ import json
 import threading
 import urllib.parse
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import LEDGERHOUSE, _run, base_env
+from conftest import LEDGERHOUSE, Warehouse, _run, base_env
 
 from ledgerhouse.fetch import FetchError, fetch_prices, last_fetched_dates
 
@@ -149,3 +150,142 @@ def test_cli_fetch_prices(tiingo: FakeTiingo, tmp_path: Path) -> None:
     proc = _run([LEDGERHOUSE, "fetch-prices", str(tmp_path), "QQQ", "--base-url", tiingo.url],
                 env, check=False)
     assert proc.returncode == 2 and proc.stderr.startswith("error: no Tiingo API token")
+
+
+# ------------------------------------------------------------------ fetched JSON -> load
+
+GOOD_JSON = (
+    '[{"date": "2026-03-02T00:00:00.000Z", "open": 590.1, "high": 591, "low": 589.5,\n'
+    '  "close": 590.55, "volume": 1200, "adjOpen": 590.1, "adjHigh": 591, "adjLow": 589.5,\n'
+    '  "adjClose": 590.55, "adjVolume": 1200, "divCash": 0.0, "splitFactor": 1.0},\n'
+    ' {"date": "2026-03-03T00:00:00.000Z", "close": 592.5, "adjClose": 592.5, "divCash": null}]'
+)
+# name: (file content, line, column, problem) - positions counted by hand
+MALFORMED_JSON = {
+    "trailing_comma": ('[{"date": "2026-03-02", "close": 1},\n'
+                       ' {"date": "2026-03-03", "close": 2,}]',
+                       2, 36, "invalid JSON: Expecting property name enclosed in double quotes "
+                              "(expected a daily price object)"),
+    "not_an_array": ('{"detail": "Not found."}', 1, 1,
+                     "unexpected '{' (expected a JSON array of daily price objects, '[')"),
+    "not_an_object": ('[{"date": "2026-03-02"}, 7]', 1, 26,
+                      "a JSON string or number in the array (expected a daily price object {...})"),
+    "unknown_field": ('[\n  {"date": "2026-03-02", "price": 1}\n]', 2, 3,
+                      "record 1: unknown field 'price' (expected only: date, open, high, low, "
+                      "close, volume, adjOpen, adjHigh, adjLow, adjClose, adjVolume, divCash, "
+                      "splitFactor)"),
+    "nested_value": ('[{"date": "2026-03-02", "close": [1]}]', 1, 2,
+                     "record 1: field 'close' is a JSON array (expected a number, a string or "
+                     "null)"),
+    "truncated": ('[{"date": "2026-03-02", "close": 1}', 1, 36,
+                  "the file ends inside the array (expected ',' or ']')"),
+    "empty": ("", 1, 1, "empty file (expected a JSON array of daily price objects)"),
+}
+
+
+def _fetched(root: Path, end: str, files: dict[str, str]) -> Path:
+    folder = root / "_tiingo" / end
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_fetched_json_loads_as_text_and_reloads_as_a_no_op(warehouse: Warehouse,
+                                                           tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    _fetched(landing, "2026-03-03", {"SPY.json": GOOD_JSON})
+    proc = warehouse.cli("load", str(landing))
+    assert "loaded   _tiingo/2026-03-03/SPY.json -> raw_portfolio.tiingo_eod (2 rows" in proc.stdout
+    sql = ("select ticker, date, open, close, adj_close, div_cash, split_factor, volume, "
+           "_source_file, _line_number from raw_portfolio.tiingo_eod order by _line_number")
+    first = warehouse.query(sql)
+    source = "_tiingo/2026-03-03/SPY.json"
+    assert first == [
+        ("SPY", "2026-03-02T00:00:00.000Z", "590.1", "590.55", "590.55", "0.0", "1.0", "1200",
+         source, 1),
+        ("SPY", "2026-03-03T00:00:00.000Z", None, "592.5", "592.5", None, None, None, source, 2),
+    ]
+    # again: the same bytes are skipped, nothing changes
+    proc = warehouse.cli("load", str(landing))
+    assert f"skipped  {source}: already loaded" in proc.stdout
+    assert warehouse.query(sql) == first
+    assert warehouse.query("select status from raw_meta.load_audit order by loaded_at") == [
+        ("loaded",), ("skipped_already_loaded",)]
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED_JSON))
+def test_malformed_json_is_refused(warehouse: Warehouse, tmp_path: Path, case: str) -> None:
+    text, line, column, problem = MALFORMED_JSON[case]
+    folder = _fetched(tmp_path / "landing", "2026-03-03", {"QQQ.json": text,
+                                                          "SPY.json": GOOD_JSON})
+    proc = warehouse.cli("load", str(tmp_path / "landing"), check=False)
+    assert proc.returncode == 2
+    assert proc.stderr == f"error: {folder / 'QQQ.json'}:{line}:{column}: {problem}\n"
+    assert "Traceback" not in proc.stdout + proc.stderr
+    # nothing of it (and nothing after it) is loaded
+    assert warehouse.query("select count(*) from raw_portfolio.tiingo_eod") == [(0,)]
+    assert warehouse.query("select status, message from raw_meta.load_audit") == [
+        ("rejected", f"{folder / 'QQQ.json'}:{line}:{column}: {problem}")]
+
+
+# ------------------------------------------------- fetch -> landing -> load -> dbt build
+
+PORTFOLIO_SELECT = ["--select", "path:seeds/portfolio", "path:models/staging/portfolio",
+                    "path:models/intermediate/portfolio", "path:models/marts/portfolio",
+                    "path:tests/portfolio"]
+
+
+@pytest.mark.slow
+def test_fetched_prices_reach_the_marts(warehouse: Warehouse, tiingo: FakeTiingo,
+                                        tmp_path: Path) -> None:
+    from ledgerhouse.generators.portfolio import business_dates
+
+    landing = tmp_path / "landing"
+    _run([LEDGERHOUSE, "generate", str(landing), "--domain", "portfolio", "--days", "12",
+          "--accounts", "3", "--seed", "5"], base_env(), check=True)
+    last = max(p.name for p in landing.iterdir() if p.name[:1].isdigit())
+    csv_close = next(line.split(",")[5] for line in
+                     (landing / last / "prices_eod.csv").read_text().splitlines()
+                     if line.startswith("SPY,"))
+    d1, d2 = (d.isoformat() for d in business_dates(date.fromisoformat(last) + timedelta(1), 2))
+    # SPY: the last CSV date again (the prices file must win) and two new dates
+    tiingo.script["SPY"] = [(200, {}, json.dumps(
+        [_day(last, 1.0), _day(d1, 612.34), _day(d2, 613.5)]).encode())]
+    tiingo.script["AAPL"] = [(200, {}, json.dumps([_day(d1, 250.125)]).encode())]
+    warehouse.env["TIINGO_API_TOKEN"] = TOKEN
+    proc = warehouse.cli("fetch-prices", str(landing), "SPY", "AAPL", "--start", last,
+                         "--end", d2, "--base-url", tiingo.url, "--target", warehouse.target)
+    assert "2 fetched" in proc.stdout
+    warehouse.cli("load", str(landing))
+    warehouse.dbt("build", *PORTFOLIO_SELECT)
+
+    got = warehouse.query(
+        "select instrument_id, cast(business_date as varchar(10)), close_price, "
+        "is_carried_forward from portfolio.fact_market_price_daily "
+        f"where business_date >= '{last}' and instrument_id in ('SPY', 'AAPL') "
+        "order by 1, 2")
+    assert [(i, d, str(Decimal(c).normalize()), f) for i, d, c, f in got] == [
+        ("AAPL", last, str(Decimal(next(
+            line.split(",")[5] for line in
+            (landing / last / "prices_eod.csv").read_text().splitlines()
+            if line.startswith("AAPL,")))), False),
+        ("AAPL", d1, "250.125", False),
+        ("AAPL", d2, "250.125", True),  # carried forward: Tiingo has no AAPL row on d2
+        ("SPY", last, str(Decimal(csv_close)), False),  # the prices file wins
+        ("SPY", d1, "612.34", False),
+        ("SPY", d2, "613.5", False),
+    ]
+    assert warehouse.query(
+        "select error_code, entity, record_key, source_file, line_number "
+        "from portfolio.portfolio_errors where entity = 'tiingo_eod'") == [
+        ("P008", "tiingo_eod", f"SPY@{last}", f"_tiingo/{d2}/SPY.json", 1)]
+    assert str(warehouse.query(
+        "select max(business_date) from portfolio.fact_portfolio_performance_daily")[0][0]) == d2
+
+    # loading the landing folder again changes nothing
+    before = warehouse.query("select count(*), max(_loaded_at) from raw_portfolio.tiingo_eod")
+    proc = warehouse.cli("load", str(landing))
+    assert f"skipped  _tiingo/{d2}/SPY.json" in proc.stdout
+    assert warehouse.query(
+        "select count(*), max(_loaded_at) from raw_portfolio.tiingo_eod") == before
