@@ -188,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _target_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--target", default=None,
-        help="dbt target in profiles.yml: duckdb or postgres "
+        help="dbt target in profiles.yml: duckdb, postgres or spark "
              "(default: LEDGERHOUSE_TARGET, else duckdb)",
     )
 

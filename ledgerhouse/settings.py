@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-SUPPORTED_TYPES = ("duckdb", "postgres")
+SUPPORTED_TYPES = ("duckdb", "postgres", "spark")
 
 
 class SettingsError(ValueError):
@@ -59,11 +59,16 @@ class TargetSettings:
     dbname: str = "ledgerhouse"
     schema: str = "public"
     connect_timeout: int = 10
+    # spark (method session): the profile's server_side_parameters
+    spark_conf: dict[str, str] = field(default_factory=dict)
 
     def describe(self) -> str:
         """Where this target points, for progress and error messages."""
         if self.type == "duckdb":
             return f"duckdb {self.duckdb_path}"
+        if self.type == "spark":
+            return (f"spark {self.spark_conf.get('spark.master', 'local')} "
+                    f"{self.spark_conf.get('spark.sql.warehouse.dir', '')}")
         return f"postgres {self.user}@{self.host}:{self.port}/{self.dbname}"
 
 
@@ -175,6 +180,8 @@ def target_settings(target: str | None = None, root: Path | None = None) -> Targ
         if "temp_directory" in settings:
             settings["temp_directory"] = str(_resolve(root, settings["temp_directory"]))
         return TargetSettings(name=name, type=kind, duckdb_path=path, duckdb_settings=settings)
+    if kind == "spark":
+        return _spark_settings(name, output)
     return TargetSettings(
         name=name,
         type=kind,
@@ -186,6 +193,24 @@ def target_settings(target: str | None = None, root: Path | None = None) -> Targ
         schema=str(output.get("schema", "public")),
         connect_timeout=int(_as_number(output.get("connect_timeout", 10))),
     )
+
+
+def _spark_settings(name: str, output: dict[str, Any]) -> TargetSettings:
+    """A Spark output the loader can use: dbt-spark's ``session`` method only.
+
+    The loader starts its own local SparkSession with the same
+    ``server_side_parameters`` dbt uses (master, warehouse dir, metastore), so
+    both see the same tables. A thrift/http output points at a cluster the
+    loader cannot write files into (docs/spark.md)."""
+    method = str(output.get("method", ""))
+    if method != "session":
+        raise SettingsError(
+            f"target {name!r} uses method {method!r}; `ledgerhouse` loads only through a "
+            f"`session` target (expected method: session; see docs/spark.md for clusters)"
+        )
+    conf = {str(k): str(v) for k, v in (output.get("server_side_parameters") or {}).items()}
+    return TargetSettings(name=name, type="spark", schema=str(output.get("schema", "default")),
+                          spark_conf=conf)
 
 
 def _resolve(root: Path, value: str) -> Path:
