@@ -108,10 +108,11 @@ lint: setup  ## ruff and sqlfluff
 	$(BIN)/ruff check .
 	$(BIN)/sqlfluff lint models
 
-conventions: setup  ## dbt metadata linter (dbt-score) and documentation/test coverage figures
+conventions: setup  ## dbt metadata linter (dbt-score), documentation/test coverage figures, doc-block use
 	$(BIN)/dbt parse --target $(TARGET) --quiet
 	$(BIN)/dbt-score lint --manifest target/manifest.json
 	$(BIN)/python scripts/dbt_coverage.py --manifest target/manifest.json
+	$(BIN)/python scripts/doc_blocks.py --manifest target/manifest.json
 
 # Debian's chromium for the docs-site test (tests/python/test_docs.py); a
 # no-op when it is installed. Needs root (CI is root) or sudo.

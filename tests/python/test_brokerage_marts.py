@@ -129,6 +129,50 @@ def test_worked_example_end_to_end(warehouse: Warehouse, worked_example: Path) -
     assert mart_rows(warehouse, "margin_errors") == {}
 
 
+def _execute(wh: Warehouse, sql: str) -> None:
+    import duckdb
+
+    con = duckdb.connect(wh.env["LEDGERHOUSE_DUCKDB"])
+    try:
+        con.execute(sql)
+    finally:
+        con.close()
+
+
+def test_unmatched_position_is_a_margin_error_from_the_seed(
+    duckdb_warehouse: Warehouse, worked_example: Path
+) -> None:
+    """The worked example's only position (EQ, long, concentrated) after the
+    two rules that match it are removed from the reference table: the next
+    incremental run (the rules' fingerprint changed) turns both of its days
+    into M001 rows; a new name for M001 in the margin_error_codes table is
+    in every message after the next run (code and name come from the seed)."""
+    wh = duckdb_warehouse
+    load(wh, worked_example)
+    build_marts(wh)
+    assert mart_rows(wh, "margin_errors") == {}
+    run = ("run", "--select", "+models/marts/brokerage", "--exclude", "activity_errors")
+
+    _execute(wh, "delete from reference.margin_rules "
+                 "where nyrs_mgn_rule in ('CONCENTRATED_LONG', 'STANDARD_LONG')")
+    wh.dbt(*run)  # `run`, not `build`: a build would seed the shipped rules again
+    query = (
+        "select business_date, cusip, error_code, error_message from brokerage.margin_errors "
+        "order by business_date"
+    )
+    message = "no margin rule matches prodline EQ, side LONG, concentrated Y"
+    assert [(str(d), *rest) for d, *rest in wh.query(query)] == [
+        ("2026-03-02", "037833100", "M001", "NO_MARGIN_RULE: " + message),
+        ("2026-03-03", "037833100", "M001", "NO_MARGIN_RULE: " + message),
+    ]
+    assert wh.query("select count(*) from brokerage.position_requirements") == [(0,)]
+
+    _execute(wh, "update reference.margin_error_codes set error_name = 'RENAMED_CHECK' "
+                 "where error_code = 'M001'")
+    wh.dbt(*run)
+    assert [r[3] for r in wh.query(query)] == ["RENAMED_CHECK: " + message] * 2
+
+
 def test_full_build_with_all_tests(warehouse: Warehouse, sample_landing: Path) -> None:
     load(warehouse, sample_landing)
     build_marts(warehouse, tests=True)  # every data and unit test of the chain must pass

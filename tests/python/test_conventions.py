@@ -9,6 +9,12 @@
 - The same rules catch each kind of violation in a copy of the manifest
   that is broken on purpose (so a passing lint means something).
 - Coverage figures are printed and held at 100 % (scripts/dbt_coverage.py).
+- The shared doc blocks are used where they apply (scripts/doc_blocks.py):
+  none is defined but unused, every error code of an error-code seed has its
+  block, referenced from the seed and from its error mart's error_code
+  column, numeric contract columns reference exact_decimals / round0, and
+  business_date columns their domain's calendar block; a manifest broken in
+  each of these ways fails.
 - sqlfluff (dbt templater) lints every model clean.
 
 Only `dbt parse` runs here: no warehouse is needed.
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +34,7 @@ from conftest import BIN, DBT, ROOT, _run, base_env
 
 DBT_SCORE = str(BIN / "dbt-score")
 COVERAGE = [sys.executable, str(ROOT / "scripts" / "dbt_coverage.py")]
+DOC_BLOCKS = [sys.executable, str(ROOT / "scripts" / "doc_blocks.py")]
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +161,75 @@ def test_coverage_reports_what_is_missing(manifest_path: Path, tmp_path: Path) -
     )
     assert proc.returncode == 1
     assert "missing described models: positions_daily" in proc.stdout
+
+
+def test_doc_blocks_are_used_where_they_apply(manifest_path: Path) -> None:
+    proc = subprocess.run(
+        [*DOC_BLOCKS, "--manifest", str(manifest_path)], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 problem(s)" in proc.stdout
+
+
+def test_doc_block_check_catches_each_kind(manifest_path: Path, tmp_path: Path) -> None:
+    """Break a copy of the manifest (and of the seeds) in known ways."""
+    manifest = json.loads(manifest_path.read_text())
+    nodes = manifest["nodes"]
+
+    def drop(uid: str, column: str, block: str) -> None:
+        blocks = nodes[uid]["columns"][column]["doc_blocks"]
+        assert f"doc.ledgerhouse.{block}" in blocks
+        blocks.remove(f"doc.ledgerhouse.{block}")
+
+    # 1. a block defined but used nowhere
+    orphan = dict(manifest["docs"]["doc.ledgerhouse.round0"], name="orphan_block")
+    manifest["docs"]["doc.ledgerhouse.orphan_block"] = orphan
+    # 2. an error mart's error_code column without one code's block
+    drop("model.ledgerhouse.activity_errors", "error_code", "error_e003")
+    # 3. a seed description without one code's block
+    seed = nodes["seed.ledgerhouse.payment_error_codes"]
+    seed["doc_blocks"].remove("doc.ledgerhouse.error_x002")
+    # 4. an error-code seed no error mart points to
+    for uid in [
+        uid
+        for uid, n in nodes.items()
+        if n["resource_type"] == "test"
+        and "seed.ledgerhouse.margin_error_codes" in n["depends_on"]["nodes"]
+        and (n.get("test_metadata") or {}).get("name") == "relationships"
+    ]:
+        del nodes[uid]
+    # 5. money, round0 and calendar columns without their blocks
+    drop("model.ledgerhouse.balances_daily", "td_bal", "exact_decimals")
+    drop("model.ledgerhouse.position_requirements", "house_req", "round0")
+    perf = "model.ledgerhouse.fact_portfolio_performance_daily"
+    nodes[perf]["columns"]["business_date"]["doc_blocks"] = ["doc.ledgerhouse.business_date"]
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(manifest))
+    # 6. a new code in a seed without a doc block
+    shutil.copytree(ROOT / "seeds", tmp_path / "project" / "seeds")
+    codes = tmp_path / "project" / "seeds" / "portfolio" / "portfolio_error_codes.csv"
+    codes.write_text(codes.read_text() + "P099,new check,a rule nobody documented\n")
+
+    proc = subprocess.run(
+        [*DOC_BLOCKS, "--manifest", str(path), "--project-dir", str(tmp_path / "project")],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 1
+    lines = set(proc.stdout.splitlines())
+    expected = {
+        "doc block orphan_block (docs/dbt/conventions.md) is referenced nowhere",
+        "activity_errors.error_code does not reference error_e003",
+        "payment_error_codes: description does not reference error_x002",
+        "margin_error_codes: no model has a relationships test from error_code to it",
+        "balances_daily.td_bal does not reference doc block exact_decimals",
+        "position_requirements.house_req does not reference doc block round0",
+        "fact_portfolio_performance_daily.business_date does not reference doc block "
+        "portfolio_business_date",
+        "portfolio_error_codes: code P099 has no doc block error_p099",
+    }
+    assert expected <= lines, proc.stdout
+    assert f"{len(expected)} problem(s)" in proc.stdout  # nothing else
 
 
 @pytest.mark.slow

@@ -5,7 +5,8 @@
 --   _loaded_at_watermark  the latest _loaded_at of any input row
 --   _rules_fingerprint    md5 of every rule value read from the reference
 --                         seeds (bookkeeping_rules, product_definitions,
---                         margin_rules, nyse_business_dates) and of the
+--                         margin_rules, margin_error_codes,
+--                         nyse_business_dates) and of the
 --                         dbt vars the marts compute with, so an edited seed
 --                         or var rebuilds the whole history.
 with
@@ -24,6 +25,10 @@ product_definitions as (
 
 margin_rules as (
     select * from {{ ref('margin_rules') }}
+),
+
+margin_error_codes as (
+    select * from {{ ref('margin_error_codes') }}
 ),
 
 calendar as (
@@ -52,6 +57,12 @@ rule_texts as (
         || ':' || match_concentrated || ':' || cast(house_pct as {{ dbt.type_string() }})
         || ':' || cast(exch_pct as {{ dbt.type_string() }}) as rule_text
     from margin_rules
+
+    union all
+
+    -- margin_errors writes the code and starts its message with the name
+    select 'C:' || error_code || ':' || error_name as rule_text
+    from margin_error_codes
 
     union all
 

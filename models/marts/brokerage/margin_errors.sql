@@ -1,6 +1,7 @@
 -- Grain: business_date × position key, for every market_values row that no
 -- margin rule matches (brokerage.md §7: never a silent zero requirement).
--- error_code M001 NO_MARGIN_RULE; the message names what was matched on.
+-- The check's code is M001; its name (the start of error_message) and rule
+-- come from the seed margin_error_codes, like every other error code.
 {{ config(**ledgerhouse.daily_mart_config()) }}
 {%- set window_start = ledgerhouse.daily_window_start() %}
 
@@ -17,25 +18,39 @@ positions as (
         and nyrs_mgn_rule is null
 ),
 
+margin_error_codes as (
+    select * from {{ ref('margin_error_codes') }}
+),
+
+failed_checks as (
+    select
+        'M001' as error_code,
+        'no margin rule matches prodline ' || prodline || ', side ' || side
+        || ', concentrated ' || concentrated_sw as error_detail,
+        *
+    from positions
+),
+
 final as (
     select
-        business_date,
-        firm,
-        ledger,
-        branch,
-        base,
-        sub_acct_key,
-        cusip,
-        prodline,
-        td_qty,
-        market_value,
-        side,
-        concentrated_sw,
-        'M001' as error_code,
-        'NO_MARGIN_RULE: no margin rule matches prodline ' || prodline
-        || ', side ' || side || ', concentrated ' || concentrated_sw as error_message,
+        failed_checks.business_date,
+        failed_checks.firm,
+        failed_checks.ledger,
+        failed_checks.branch,
+        failed_checks.base,
+        failed_checks.sub_acct_key,
+        failed_checks.cusip,
+        failed_checks.prodline,
+        failed_checks.td_qty,
+        failed_checks.market_value,
+        failed_checks.side,
+        failed_checks.concentrated_sw,
+        margin_error_codes.error_code,
+        margin_error_codes.error_name || ': ' || failed_checks.error_detail as error_message,
         {{ ledgerhouse.daily_mart_build_columns() }}
-    from positions
+    from failed_checks
+    left join margin_error_codes
+        on failed_checks.error_code = margin_error_codes.error_code
 )
 
 select * from final
