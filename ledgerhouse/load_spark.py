@@ -26,7 +26,12 @@ after the other.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
+import sys
+import warnings
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,7 +60,9 @@ class SparkEngine(Engine):
 
     def open(self) -> None:
         try:
-            from pyspark.sql import SparkSession
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)  # pyspark about pandas 3
+                from pyspark.sql import SparkSession
         except ImportError:  # pragma: no cover - pyspark is in the lock file
             raise LoadError("the spark target needs pyspark (pip install -r "
                             "requirements/lock.txt)") from None
@@ -69,7 +76,8 @@ class SparkEngine(Engine):
         builder = builder.config("spark.sql.sources.partitionOverwriteMode", "dynamic")
         builder = builder.config("spark.ui.showConsoleProgress", "false")
         try:
-            self.con = builder.getOrCreate()
+            with _jvm_stderr_to_devnull():
+                self.con = builder.getOrCreate()
         except Exception as exc:
             raise LoadError(f"cannot start Spark ({self.settings.describe()}): "
                             f"{_first_line(exc)}") from None
@@ -129,6 +137,25 @@ class SparkEngine(Engine):
 
     def drop_stage(self) -> None:
         self.con.catalog.dropTempView(STAGE)
+
+
+@contextlib.contextmanager
+def _jvm_stderr_to_devnull() -> Iterator[None]:
+    """The JVM started here inherits a silenced stderr for its whole life.
+
+    Spark's log4j console output (start-up banner, WARN lines) would bury
+    the CLI's one-line messages; Spark's errors still reach Python as
+    exceptions, which the loader reports in one line."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _to_spark(value: Any) -> Any:

@@ -8,6 +8,7 @@ share state and can run in any order.
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
 import sys
 import uuid
@@ -67,6 +68,8 @@ class Warehouse:
 
     def query(self, sql: str) -> list[tuple]:
         """Run one query and return all rows."""
+        if self.target == "spark":
+            return self.query_many([sql])[0]
         if self.target == "duckdb":
             import duckdb
 
@@ -89,6 +92,25 @@ class Warehouse:
                 return cur.fetchall()
         finally:
             con.close()
+
+
+    def query_many(self, statements: list[str]) -> list[list[tuple]]:
+        """Run several queries, each result a list of rows.
+
+        On Spark all of them share one short-lived process (tests/python/
+        spark_query.py): starting Spark costs seconds, and a session inside
+        the pytest process would keep the Derby metastore locked for dbt."""
+        if self.target != "spark":
+            return [self.query(sql) for sql in statements]
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "tests" / "python" / "spark_query.py")],
+            input=pickle.dumps(statements), env=self.env, cwd=self.workdir,
+            capture_output=True,
+        )
+        if proc.returncode != 0:
+            raise AssertionError(f"spark query failed ({proc.returncode}): {statements}\n"
+                                 f"{proc.stderr.decode(errors='replace')[-5000:]}")
+        return pickle.loads(proc.stdout)
 
 
 def _run(
@@ -173,6 +195,30 @@ def postgres_warehouse(tmp_path: Path) -> Iterator[Warehouse]:
         yield Warehouse("postgres", env, tmp_path)
     finally:
         _pg_admin(f"drop database if exists {name} with (force)")
+
+
+def spark_env(workdir: Path) -> dict[str, str]:
+    """Environment for a spark target with its own warehouse and metastore."""
+    return base_env(
+        LEDGERHOUSE_TARGET="spark",
+        LEDGERHOUSE_SPARK_WAREHOUSE=str(workdir / "spark-warehouse"),
+        LEDGERHOUSE_SPARK_METASTORE=str(workdir / "spark-metastore"),
+    )
+
+
+@pytest.fixture
+def spark_warehouse(tmp_path: Path) -> Warehouse:
+    """A fresh local Spark warehouse (parquet + Derby metastore) of this test's own.
+
+    One Spark process at a time may open a Derby metastore: the loader, dbt
+    and query() each run in their own process, one after the other."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("pyspark is missing; it is in requirements/lock.txt")
+        pytest.skip("pyspark is not installed")
+    return Warehouse("spark", spark_env(tmp_path), tmp_path)
 
 
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
