@@ -12,7 +12,9 @@ What the sample contains (deterministic per seed):
   portfolio (a static holdings file, no transactions);
 - US equities and ETFs with valid ISINs (US + CUSIP + Luhn check digit),
   SPY as the benchmark, correlated random-walk prices with dividends (the
-  ex-date close drops by the dividend, ``adj_close`` is back-adjusted);
+  ex-date close drops by the dividend, ``adj_close`` is back-adjusted) and,
+  from 20 days on, two splits (NVDA 2-for-1, KO 3-for-2: the close drops by
+  the factor, ``split_factor`` carries it, holdings are multiplied);
 - FX rates between USD, EUR and GBP in both directions;
 - deposits, withdrawals, buys, partial sells (some fractional quantities),
   fees, dividends on the ex-date, transfers in and out.
@@ -74,6 +76,13 @@ INSTRUMENTS: tuple[tuple[str, str, str, str, str, str, str, float, str], ...] = 
      "62.00", 0.5, "0.51"),
 )
 UNIVERSE = tuple(i[0] for i in INSTRUMENTS)
+# stock splits: ticker -> (factor, the split's date as a fraction of the period);
+# none when the period is shorter than MIN_DAYS_FOR_SPLITS
+SPLITS: dict[str, tuple[Decimal, float]] = {
+    "NVDA": (Decimal(2), 2 / 3),
+    "KO": (Decimal("1.5"), 4 / 5),
+}
+MIN_DAYS_FOR_SPLITS = 20
 CURRENCIES = ("USD", "EUR", "GBP")
 
 
@@ -207,6 +216,11 @@ def generate(
     # ---- prices (all in memory; the sample is small) ---------------------------
     closes: dict[str, list[Decimal]] = {}
     divs: dict[str, list[Decimal]] = {}
+    # split factor per ticker and date index (the close drops by the factor that day)
+    splits: dict[str, list[Decimal]] = {t: [Decimal(1)] * days for t in UNIVERSE}
+    if days >= MIN_DAYS_FOR_SPLITS:
+        for tkr, (factor, at) in SPLITS.items():
+            splits[tkr][int(days * at)] = factor
     market = [rng.gauss(0.0004, 0.009) for _ in dates]
     for tkr, _c, _n, _a, _s, _i, start_px, beta, div in INSTRUMENTS:
         px = Decimal(start_px)
@@ -218,6 +232,7 @@ def generate(
                 idio = rng.gauss(0, 0.012) if tkr != BENCHMARK else 0.0
                 r = beta * market[k] + idio
                 px = (px * Decimal(str(1 + r))).quantize(CENT, ROUND_HALF_UP)
+                px = (px / splits[tkr][k]).quantize(CENT, ROUND_HALF_UP)
             d = Decimal(div) if k == ex_idx else Decimal(0)
             px = max(px - d, Decimal("1.00"))
             cl.append(px)
@@ -232,6 +247,7 @@ def generate(
             a[k] = (closes[tkr][k] * factor).quantize(Q4, ROUND_HALF_UP)
             if divs[tkr][k] > 0 and k > 0:
                 factor *= 1 - divs[tkr][k] / closes[tkr][k - 1]
+            factor /= splits[tkr][k]
         adj[tkr] = a
 
     for k, folder in enumerate(folders):
@@ -244,7 +260,7 @@ def generate(
                 "instrument_id": tkr, "date": folder, "open": _fmt(o), "high": _fmt(hi),
                 "low": _fmt(lo), "close": _fmt(c), "volume": str(rng.randint(10**5, 9 * 10**7)),
                 "adj_close": _fmt(adj[tkr][k]), "div_cash": _fmt(divs[tkr][k], CENT),
-                "split_factor": "1",
+                "split_factor": _fmt(splits[tkr][k]),
             })
     # fx: USD->EUR / USD->GBP random walks, written in both directions and cross
     usd_eur, usd_gbp = Decimal("0.962000"), Decimal("0.798000")
@@ -332,6 +348,9 @@ def generate(
             if k < st.open_idx or (st.close_idx is not None and k > st.close_idx):
                 continue
             cash_usd = st.cash.setdefault("USD", Decimal(0))
+            # a split multiplies what is held from its date on
+            for tkr, q in sorted(st.qty.items()):
+                st.qty[tkr] = q * splits[tkr][k]
             if k == st.open_idx:
                 amt = Decimal(rng.randint(100, 900) * 1000)
                 emit(folder, txn(folder, portfolio_id=st.portfolio_id, type="DEPOSIT",

@@ -176,3 +176,25 @@
             then substr({{ expr }}, 1, 10)
     end
 {%- endmacro %}
+
+{#
+    Splits (int_portfolio__split_factors). portfolio_split_factor_from_log(expr):
+    a product of split factors from the sum of their logarithms, rounded to
+    10 decimals — exact whenever the true product has at most 10 decimals
+    (2, 3, 1.5, 0.1 and their products), and the same on every engine.
+    portfolio_split_adjusted(quantity, factor): a quantity in the latest
+    units (factor null = no later split), rounded half away to the quantity scale.
+#}
+{% macro portfolio_split_factor_from_log(expr) -%}
+    cast(
+        {{ ledgerhouse.round_half_away('cast(exp(' ~ expr ~ ') as decimal(38, 12))', 10) }}
+        as decimal(28, 10)
+    )
+{%- endmacro %}
+
+{% macro portfolio_split_adjusted(quantity, factor) -%}
+    cast(
+        {{ ledgerhouse.round_half_away(quantity ~ ' * coalesce(' ~ factor ~ ', 1)', 6) }}
+        as {{ ledgerhouse.type_quantity() }}
+    )
+{%- endmacro %}

@@ -330,6 +330,24 @@ def _check_fifo_with_a_lot_ledger(w: Warehouse, landing: Path) -> None:
     def close_on_or_before(instrument: str, day: str) -> Decimal:
         return closes[max(k for k in closes if k[0] == instrument and k[1] <= day)]
 
+    # splits: a valid price row with split_factor != 1; it multiplies the
+    # open lots' quantities (never their cost) from its date on
+    splits: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
+    for src, line, r in _rows(landing, "prices_eod"):
+        if (src, line) not in bad and Decimal(r["split_factor"]) != 1:
+            splits[r["instrument_id"]].append((r["date"], Decimal(r["split_factor"])))
+    assert sum(map(len, splits.values())) >= 2, "the sample has splits"
+    applied: dict[tuple[str, str], int] = defaultdict(int)
+
+    def apply_splits(key: tuple[str, str], day: str) -> None:
+        todo = sorted(splits[key[1]])
+        while applied[key] < len(todo) and todo[applied[key]][0] <= day:
+            factor = todo[applied[key]][1]
+            for lot in lots[key]:
+                lot[0] *= factor  # remaining quantity
+                lot[2] *= factor  # lot quantity: a slice's share of the cost is unchanged
+            applied[key] += 1
+
     events = []  # (portfolio, instrument, trade_date, 0 in / 1 out, id, qty, cost or None, row)
     for src, line, r in _rows(landing, "holdings"):
         if (src, line) in bad:
@@ -355,7 +373,8 @@ def _check_fifo_with_a_lot_ledger(w: Warehouse, landing: Path) -> None:
                        r["transaction_id"], q, cost, r))
     lots: dict[tuple[str, str], list[list[Decimal]]] = defaultdict(list)  # [qty left, cost left]
     expected: dict[str, tuple[Decimal, Decimal | None]] = {}
-    for pid, iid, _day, kind, tid, q, cost, r in sorted(events, key=lambda e: e[:5]):
+    for pid, iid, day, kind, tid, q, cost, r in sorted(events, key=lambda e: e[:5]):
+        apply_splits((pid, iid), day)  # a trade on a split's date is in post-split units
         book = lots[(pid, iid)]
         if kind == 0:
             book.append([q, cost, q, cost])  # remaining qty, remaining cost, lot qty, lot cost
@@ -398,6 +417,10 @@ def _check_fifo_with_a_lot_ledger(w: Warehouse, landing: Path) -> None:
             "(select max(business_date) from portfolio.fact_portfolio_position_daily)"
         )
     }
+    last_day = w.query("select cast(max(business_date) as varchar(10)) "
+                       "from portfolio.fact_portfolio_position_daily")[0][0]
+    for key in list(lots):
+        apply_splits(key, last_day)
     open_lots = {k: (sum(lot[0] for lot in v), sum(lot[1] for lot in v))
                  for k, v in lots.items() if v}
     assert remaining == open_lots

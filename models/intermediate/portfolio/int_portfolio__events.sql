@@ -1,7 +1,8 @@
 -- Every valid event of a portfolio: transactions that pass P001-P006 and
 -- holdings rows as TRANSFER_IN, with the cash rule of spec §3 applied, the
 -- cost of the lot an event opens, and the business date it takes effect
--- (the first NYSE business date on or after trade_date).
+-- (the first NYSE business date on or after trade_date). Quantities also in
+-- the instrument's latest units (split_adjusted_quantity), for FIFO and positions.
 with
 
 transactions as (
@@ -35,6 +36,10 @@ prices as (
 
 business_dates as (
     select business_date from {{ ref('portfolio_business_dates') }}
+),
+
+split_factors as (
+    select * from {{ ref('int_portfolio__split_factors') }}
 ),
 
 all_events as (
@@ -113,6 +118,7 @@ valued as (
         effective_dates.business_date,
         instruments.currency as instrument_currency,
         closes_on_or_before.close_price as close_on_trade_date,
+        coalesce(split_factors.factor_to_latest, 1) as split_factor_to_latest,
         transaction_types.cash_basis,
         transaction_types.cash_sign,
         transaction_types.quantity_sign,
@@ -139,6 +145,11 @@ valued as (
         on
             all_events.transaction_id = closes_on_or_before.transaction_id
             and closes_on_or_before.recency = 1
+    left join split_factors
+        on
+            all_events.instrument_id = split_factors.instrument_id
+            and all_events.trade_date >= split_factors.valid_from
+            and all_events.trade_date < split_factors.valid_to
 ),
 
 final as (
@@ -151,6 +162,9 @@ final as (
         settle_date,
         business_date,
         quantity,
+        split_factor_to_latest,
+        {{ ledgerhouse.portfolio_split_adjusted('quantity', 'split_factor_to_latest') }}
+            as split_adjusted_quantity,
         price,
         gross_amount,
         fees,

@@ -5,6 +5,9 @@
 -- [out_start, out_end) on the running sum of quantity out in the same order.
 -- A slice is the overlap of a lot and an out. P006 guarantees every out is
 -- covered by lots dated on or before it, so ins are booked before outs.
+-- Quantities are split-adjusted (the instrument's latest units): a split
+-- scales a lot's quantity, never its cost, so a slice's share of the lot
+-- and the realized P&L are the same as without the split.
 with
 
 events as (
@@ -17,9 +20,9 @@ lots as (
         instrument_id,
         transaction_id as lot_transaction_id,
         trade_date as lot_trade_date,
-        quantity as lot_quantity,
+        split_adjusted_quantity as lot_quantity,
         lot_cost_local,
-        sum(quantity) over (
+        sum(split_adjusted_quantity) over (
             partition by portfolio_id, instrument_id
             order by trade_date, transaction_id
             rows between unbounded preceding and current row
@@ -34,8 +37,9 @@ outs as (
         instrument_id,
         transaction_id as out_transaction_id,
         trade_date as out_trade_date,
-        quantity as out_quantity,
-        sum(quantity) over (
+        split_factor_to_latest as out_split_factor,
+        split_adjusted_quantity as out_quantity,
+        sum(split_adjusted_quantity) over (
             partition by portfolio_id, instrument_id
             order by trade_date, transaction_id
             rows between unbounded preceding and current row
@@ -54,6 +58,7 @@ matched_slices as (
         lots.lot_cost_local,
         outs.out_transaction_id,
         outs.out_trade_date,
+        outs.out_split_factor,
         outs.out_end - outs.out_quantity as out_start,
         lots.lot_end,
         -- the slice that reaches the lot's end exhausts the lot
@@ -103,7 +108,11 @@ final as (
         lot_trade_date,
         out_transaction_id,
         out_trade_date,
-        cast(slice_quantity as {{ ledgerhouse.type_quantity() }}) as slice_quantity,
+        -- in the units of the out's trade date
+        cast(
+            {{ ledgerhouse.divide_round('slice_quantity', 'out_split_factor', 6) }}
+            as {{ ledgerhouse.type_quantity() }}
+        ) as slice_quantity,
         is_last_slice_of_lot,
         cast(
             case

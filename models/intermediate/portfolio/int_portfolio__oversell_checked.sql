@@ -2,7 +2,8 @@
 -- (trade_date, transaction_id) per portfolio and instrument, the cumulative
 -- quantity out (all such rows, flagged ones included) is compared with the
 -- cumulative quantity in (BUY, TRANSFER_IN, holdings) with trade_date on or
--- before that row's. Set-based: two running sums and a range join.
+-- before that row's. Set-based: two running sums and a range join, on
+-- split-adjusted quantities (the instrument's latest units).
 with
 
 transactions as (
@@ -19,7 +20,11 @@ transaction_types as (
     select * from {{ ref('portfolio_transaction_types') }}
 ),
 
-moves as (
+split_factors as (
+    select * from {{ ref('int_portfolio__split_factors') }}
+),
+
+unadjusted_moves as (
     select
         transactions.portfolio_id,
         transactions.instrument_id,
@@ -40,6 +45,23 @@ moves as (
         quantity,
         1 as quantity_sign
     from holdings
+),
+
+moves as (
+    select
+        unadjusted_moves.portfolio_id,
+        unadjusted_moves.instrument_id,
+        unadjusted_moves.transaction_id,
+        unadjusted_moves.trade_date,
+        {{ ledgerhouse.portfolio_split_adjusted(
+            'unadjusted_moves.quantity', 'split_factors.factor_to_latest') }} as quantity,
+        unadjusted_moves.quantity_sign
+    from unadjusted_moves
+    left join split_factors
+        on
+            unadjusted_moves.instrument_id = split_factors.instrument_id
+            and unadjusted_moves.trade_date >= split_factors.valid_from
+            and unadjusted_moves.trade_date < split_factors.valid_to
 ),
 
 ins_by_date as (

@@ -1,6 +1,9 @@
 -- Quantity and remaining FIFO cost per portfolio, instrument and business
 -- date: running sums of the events' quantity and cost changes, carried
 -- forward to every business date of the portfolio until the next change.
+-- Quantities are summed in the instrument's latest units and turned into
+-- the units of each business date, so a split changes the quantity on its
+-- date (and the remaining cost stays).
 with
 
 events as (
@@ -16,6 +19,10 @@ portfolio_days as (
     select * from {{ ref('int_portfolio__portfolio_days') }}
 ),
 
+split_factors as (
+    select * from {{ ref('int_portfolio__split_factors') }}
+),
+
 cost_of_outs as (
     select
         out_transaction_id,
@@ -29,7 +36,7 @@ changes as (
         events.portfolio_id,
         events.instrument_id,
         events.business_date,
-        sum(events.quantity_sign * events.quantity) as quantity_change,
+        sum(events.quantity_sign * events.split_adjusted_quantity) as quantity_change,
         sum(
             case
                 when events.opens_lot then events.lot_cost_local
@@ -65,13 +72,13 @@ running as (
     from changes
 ),
 
-final as (
+daily as (
     select
         running.portfolio_id,
         running.instrument_id,
         portfolio_days.business_date,
-        cast(running.quantity as {{ ledgerhouse.type_quantity() }}) as quantity,
-        cast(running.cost_basis_local as {{ ledgerhouse.type_money() }}) as cost_basis_local
+        running.quantity as split_adjusted_quantity,
+        running.cost_basis_local
     from running
     inner join portfolio_days
         on
@@ -82,6 +89,25 @@ final as (
                 or running.next_change_date > portfolio_days.business_date
             )
     where running.quantity <> 0
+),
+
+final as (
+    select
+        daily.portfolio_id,
+        daily.instrument_id,
+        daily.business_date,
+        cast(
+            {{ ledgerhouse.divide_round(
+                'daily.split_adjusted_quantity', 'coalesce(split_factors.factor_to_latest, 1)', 6) }}
+            as {{ ledgerhouse.type_quantity() }}
+        ) as quantity,
+        cast(daily.cost_basis_local as {{ ledgerhouse.type_money() }}) as cost_basis_local
+    from daily
+    left join split_factors
+        on
+            daily.instrument_id = split_factors.instrument_id
+            and daily.business_date >= split_factors.valid_from
+            and daily.business_date < split_factors.valid_to
 )
 
 select * from final

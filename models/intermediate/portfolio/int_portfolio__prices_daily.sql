@@ -1,7 +1,8 @@
 -- One row per instrument and business date from its first valid price to
 -- the as-of date: the latest close on or before the date (spec §3), the
--- adj_close return (benchmark_return) and the total return from close and
--- div_cash (contribution).
+-- adj_close return (benchmark_return) and the total return from close,
+-- div_cash and split_factor (contribution). div_cash and split_factor count
+-- on their own date only (0 and 1 on carried-forward days).
 with
 
 prices as (
@@ -35,7 +36,9 @@ expanded as (
         with_next.close_price,
         with_next.volume,
         with_next.adj_close,
-        with_next.split_factor,
+        case
+            when with_next.price_date = business_dates.business_date then with_next.split_factor else 1
+        end as split_factor,
         case
             when with_next.price_date = business_dates.business_date then with_next.div_cash else 0
         end as div_cash
@@ -79,7 +82,8 @@ final as (
         split_factor,
         previous_close_price,
         {{ ledgerhouse.portfolio_ratio_minus_one('adj_close', 'previous_adj_close') }} as daily_return,
-        {{ ledgerhouse.portfolio_ratio_minus_one('close_price + div_cash', 'previous_close_price') }}
+        -- a split on the date: the previous close in post-split units is close / split_factor
+        {{ ledgerhouse.portfolio_ratio_minus_one('(close_price + div_cash) * split_factor', 'previous_close_price') }}
             as total_return_local
     from with_previous
 )

@@ -1,8 +1,9 @@
 {{ config(materialized="view") }}
 -- Contribution to return (spec §3) per portfolio, line and business date:
 -- weight on the previous business date x the line's return on the date, in
--- base currency. Security lines use the total return from close and
--- div_cash, converted at each day's fx; cash lines in a foreign currency
+-- base currency. Security lines use the total return from close, div_cash
+-- and split_factor (a split day's close is in post-split units), converted
+-- at each day's fx; cash lines in a foreign currency
 -- contribute their fx return. On a day without events (no trade, dividend,
 -- fee or flow) the lines sum to the portfolio's daily_return.
 {%- set double = ledgerhouse.portfolio_type_double() %}
@@ -45,7 +46,8 @@ security_lines as (
         instruments.sector,
         cast(positions.weight as {{ double }}) as previous_weight,
         {{ ledgerhouse.portfolio_ratio_minus_one(
-            '(prices_daily.close_price + prices_daily.div_cash) * coalesce(fx_daily.fx_rate, 1)',
+            '(prices_daily.close_price + prices_daily.div_cash) * prices_daily.split_factor'
+            ~ ' * coalesce(fx_daily.fx_rate, 1)',
             'positions.close_price * positions.fx_rate') }} as line_return
     from positions
     inner join dates
