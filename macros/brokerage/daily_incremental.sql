@@ -25,33 +25,37 @@
     With nothing new, the window is empty and the run changes nothing.
     A pre-hook deletes the window's dates before the insert, so a date that
     has no rows any more after a correction does not keep stale rows.
+
+    `date_column` (default business_date) is the date a model is incremental
+    by: position_updates uses trade_date, the event tables event_date. Such a
+    model's window has no upper end (rows after as_of_date are rebuilt too).
 #}
 
-{% macro daily_mart_config() -%}
-    {{ return(adapter.dispatch('daily_mart_config', 'ledgerhouse')()) }}
+{% macro daily_mart_config(date_column='business_date') -%}
+    {{ return(adapter.dispatch('daily_mart_config', 'ledgerhouse')(date_column)) }}
 {%- endmacro %}
 
-{% macro default__daily_mart_config() -%}
+{% macro default__daily_mart_config(date_column='business_date') -%}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'delete+insert',
-        'unique_key': 'business_date',
+        'unique_key': date_column,
         'on_schema_change': 'fail',
-        'pre_hook': "{{ ledgerhouse.clear_daily_window() }}",
+        'pre_hook': "{{ ledgerhouse.clear_daily_window('" ~ date_column ~ "') }}",
     }) }}
 {%- endmacro %}
 
-{% macro postgres__daily_mart_config() -%}
-    {%- set config = ledgerhouse.default__daily_mart_config() -%}
-    {%- do config.update({'indexes': [{'columns': ['business_date']}]}) -%}
+{% macro postgres__daily_mart_config(date_column='business_date') -%}
+    {%- set config = ledgerhouse.default__daily_mart_config(date_column) -%}
+    {%- do config.update({'indexes': [{'columns': [date_column]}]}) -%}
     {{ return(config) }}
 {%- endmacro %}
 
-{% macro spark__daily_mart_config() -%}
+{% macro spark__daily_mart_config(date_column='business_date') -%}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'insert_overwrite',
-        'partition_by': ['business_date'],
+        'partition_by': [date_column],
         'file_format': 'parquet',
         'on_schema_change': 'fail',
     }) }}
@@ -70,7 +74,7 @@
     query at execution time; the model and its pre-hook both call it before
     anything is written, so both get the same answer.
 -#}
-{% macro daily_window_start() -%}
+{% macro daily_window_start(date_column='business_date') -%}
     {%- set input_loads = ref('int_brokerage__input_loads') -%}
     {%- set build_state = ref('int_brokerage__build_state') -%}
     {%- if not execute or this is none or not is_incremental() -%}
@@ -83,7 +87,7 @@
                 max(_loaded_at_watermark) as watermark,
                 min(_rules_fingerprint) as min_fingerprint,
                 max(_rules_fingerprint) as max_fingerprint,
-                max(business_date) as last_date
+                max({{ date_column }}) as last_date
             from {{ this }}
         ),
         candidates as (
@@ -126,17 +130,17 @@
 {%- endmacro %}
 
 {#- pre-hook: delete the window's dates (nothing on a full build). -#}
-{% macro clear_daily_window() -%}
-    {{ return(adapter.dispatch('clear_daily_window', 'ledgerhouse')()) }}
+{% macro clear_daily_window(date_column='business_date') -%}
+    {{ return(adapter.dispatch('clear_daily_window', 'ledgerhouse')(date_column)) }}
 {%- endmacro %}
 
-{% macro default__clear_daily_window() -%}
-    {%- set window_start = ledgerhouse.daily_window_start() -%}
+{% macro default__clear_daily_window(date_column='business_date') -%}
+    {%- set window_start = ledgerhouse.daily_window_start(date_column) -%}
     {%- if window_start is not none -%}
-        delete from {{ this }} where business_date >= cast('{{ window_start }}' as date)
+        delete from {{ this }} where {{ date_column }} >= cast('{{ window_start }}' as date)
     {%- endif -%}
 {%- endmacro %}
 
 {#- Spark: insert_overwrite replaces exactly the window's partitions. -#}
-{% macro spark__clear_daily_window() -%}
+{% macro spark__clear_daily_window(date_column='business_date') -%}
 {%- endmacro %}

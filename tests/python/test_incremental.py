@@ -9,6 +9,9 @@ The steps:
      an earlier day and a corrected price for an earlier day;
   -  a second incremental run with nothing new must change nothing (every
      column, the incremental bookkeeping included);
+  position_updates is incremental by trade_date: the late activity renumbers
+  every later update of its position (seq_in_position + 1), the updates
+  traded before it are not rebuilt;
   C  a corrected opening position (a re-delivered row for the same key);
   D  a changed rule (the concentration threshold var): the fingerprint of
      the rules changes, so the incremental run rebuilds the whole history.
@@ -101,13 +104,18 @@ def test_incremental_equals_full_refresh(
     build_marts(inc)
 
     # The late delivery: an activity identical to a valid one traded on the
-    # second day (new activity_id), and a corrected price of the second day.
+    # second day (new activity_id) in a position traded again later, and a
+    # corrected price of the second day.
     late_day = days[1]
     (activity_id, *values) = inc.query(
         "select activity_id, firm, ledger, branch, base, sub_acct_key, cusip, maxx_key_code, "
         "quantity, amount, trade_date, settle_date, entry_seq "
-        "from intermediate.int_brokerage__activity_valid "
+        "from intermediate.int_brokerage__activity_valid as a "
         f"where trade_date = '{late_day}' and cusip is not null and maxx_key_code = 'BUY' "
+        "and exists (select 1 from brokerage.position_updates as p where p.firm = a.firm "
+        "and p.ledger = a.ledger and p.branch = a.branch and p.base = a.base "
+        "and p.sub_acct_key = a.sub_acct_key and p.cusip = a.cusip "
+        "and p.trade_date > a.trade_date) "
         "order by activity_id limit 1"
     )[0]
     header, _ = _read_csv(sample_landing / days[0] / "activity.csv")
@@ -122,6 +130,19 @@ def test_incremental_equals_full_refresh(
     cusip, price_date, price = price_rows[0]
     corrected_price = str(Decimal(price) + Decimal("1.25"))
     _write_csv(late_folder / "prices.csv", price_header, [[cusip, price_date, corrected_price]])
+
+    # The updates of the late activity's position traded after its day,
+    # numbered before the late delivery: each must move up by one.
+    position = " and ".join(
+        f"{col} = '{value}'" for col, value in zip(
+            ("firm", "ledger", "branch", "base", "sub_acct_key", "cusip"), values[:6], strict=True
+        )
+    )
+    later_updates = (
+        f"from brokerage.position_updates where {position} and trade_date > '{late_day}'"
+    )
+    seq_before = dict(inc.query(f"select activity_id, seq_in_position {later_updates}"))
+    assert seq_before, "the late activity's position has no later update in step A"
 
     # Step B: the remaining days and the late delivery.
     load(inc, part_b)
@@ -140,13 +161,21 @@ def test_incremental_equals_full_refresh(
         f"and business_date = '{price_date}'"
     )
     assert all(p[0] == Decimal(corrected_price) for p in prices), prices
+    seq_after = dict(inc.query(f"select activity_id, seq_in_position {later_updates}"))
+    assert {a: seq_after[a] for a in seq_before} == {a: s + 1 for a, s in seq_before.items()}
     # ... and rows dated before the late day were not rebuilt.
-    for mart in DAILY_MARTS:
+    incremental_tables = [
+        *(f"brokerage.{mart}:business_date" for mart in DAILY_MARTS),
+        "brokerage.position_updates:trade_date",
+        "intermediate.int_brokerage__position_events:event_date",
+        "intermediate.int_brokerage__balance_events:event_date",
+    ]
+    for table, date_column in (t.split(":") for t in incremental_tables):
         stale = inc.query(
-            f"select count(*) from brokerage.{mart} where business_date < '{late_day}' "
-            f"and _loaded_at_watermark = (select max(_loaded_at_watermark) from brokerage.{mart})"
+            f"select count(*) from {table} where {date_column} < '{late_day}' "
+            f"and _loaded_at_watermark = (select max(_loaded_at_watermark) from {table})"
         )
-        assert stale == [(0,)], f"{mart}: rows before {late_day} were rebuilt"
+        assert stale == [(0,)], f"{table}: rows before {late_day} were rebuilt"
 
     # A second run with nothing new changes nothing.
     before = _snapshot(inc)

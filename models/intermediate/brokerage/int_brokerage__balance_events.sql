@@ -6,10 +6,23 @@
 -- after the opening balance's as_of_date. Opening positions and activities
 -- also give a zero event on their date, because a sub-account appears in
 -- balances_daily from the first date it has any of the three.
+--
+-- Incremental by event_date like int_brokerage__position_events.
+{{ config(**ledgerhouse.daily_mart_config('event_date')) }}
+{%- set window_start = ledgerhouse.daily_window_start('event_date') %}
+{%- set keys = ['firm', 'ledger', 'branch', 'base', 'sub_acct_key'] %}
+
 with
+
+build_state as (
+    select * from {{ ref('int_brokerage__build_state') }}
+),
 
 effects as (
     select * from {{ ref('int_brokerage__activity_effects') }}
+    where
+        {{ ledgerhouse.in_daily_window('trade_date', window_start) }}
+        or {{ ledgerhouse.in_daily_window('settle_date', window_start) }}
 ),
 
 opening_balances as (
@@ -55,33 +68,20 @@ unioned as (
 
     union all
 
-    select
-        firm, ledger, branch, base, sub_acct_key,
-        trade_date as event_date,
-        case
-            when opening_as_of_date is null or trade_date >= opening_as_of_date then td_bal_change
-            else 0
-        end as td_bal_change,
-        cast(0 as {{ ledgerhouse.type_money() }}) as sd_bal_change,
-        case
-            when opening_as_of_date is null or trade_date >= opening_as_of_date then sma_change
-            else 0
-        end as sma_change
-    from effects_with_opening
-
-    union all
-
-    select
-        firm, ledger, branch, base, sub_acct_key,
-        settle_date as event_date,
-        cast(0 as {{ ledgerhouse.type_money() }}) as td_bal_change,
-        sd_bal_change,
-        cast(0 as {{ ledgerhouse.type_money() }}) as sma_change
-    from effects_with_opening
-    where opening_as_of_date is null or settle_date >= opening_as_of_date
+    {{ ledgerhouse.trade_settle_events(
+        'effects_with_opening',
+        keys,
+        [
+            ['td_bal_change', 'td_bal_change', 'trade'],
+            ['sd_bal_change', 'sd_bal_change', 'settle'],
+            ['sma_change', 'sma_change', 'trade'],
+        ],
+        ledgerhouse.type_money(),
+        keep_trade_date=true,
+    ) }}
 ),
 
-final as (
+summed as (
     select
         firm,
         ledger,
@@ -93,7 +93,15 @@ final as (
         cast(sum(sd_bal_change) as {{ ledgerhouse.type_money() }}) as sd_bal_change,
         cast(sum(sma_change) as {{ ledgerhouse.type_money() }}) as sma_change
     from unioned
+    where {{ ledgerhouse.in_daily_window('event_date', window_start) }}
     group by firm, ledger, branch, base, sub_acct_key, event_date
+),
+
+final as (
+    select
+        *,
+        {{ ledgerhouse.daily_mart_build_columns() }}
+    from summed
 )
 
 select * from final

@@ -6,11 +6,29 @@
 -- after the opening's as_of_date (effects dated before it are already inside
 -- the opening). has_activity = 1 when an applied activity of the key is
 -- dated event_date (trade or settle), which makes a positions_daily row.
+--
+-- Incremental by event_date like the daily marts (daily_mart_config): an
+-- incremental run recomputes the events dated in the rebuild window from
+-- the activities traded or settled in it, so positions_daily sums the
+-- stored events before its window instead of recomputing all history.
+{{ config(**ledgerhouse.daily_mart_config('event_date')) }}
+{%- set window_start = ledgerhouse.daily_window_start('event_date') %}
+{%- set keys = ['firm', 'ledger', 'branch', 'base', 'sub_acct_key', 'cusip'] %}
+
 with
+
+build_state as (
+    select * from {{ ref('int_brokerage__build_state') }}
+),
 
 effects as (
     select * from {{ ref('int_brokerage__activity_effects') }}
-    where cusip is not null
+    where
+        cusip is not null
+        and (
+            {{ ledgerhouse.in_daily_window('trade_date', window_start) }}
+            or {{ ledgerhouse.in_daily_window('settle_date', window_start) }}
+        )
 ),
 
 opening_positions as (
@@ -43,28 +61,16 @@ unioned as (
 
     union all
 
-    select
-        firm, ledger, branch, base, sub_acct_key, cusip,
-        trade_date as event_date,
-        td_qty_change,
-        cast(0 as {{ ledgerhouse.type_quantity() }}) as sd_qty_change,
-        1 as has_activity
-    from effects_with_opening
-    where opening_as_of_date is null or trade_date >= opening_as_of_date
-
-    union all
-
-    select
-        firm, ledger, branch, base, sub_acct_key, cusip,
-        settle_date as event_date,
-        cast(0 as {{ ledgerhouse.type_quantity() }}) as td_qty_change,
-        sd_qty_change,
-        1 as has_activity
-    from effects_with_opening
-    where opening_as_of_date is null or settle_date >= opening_as_of_date
+    {{ ledgerhouse.trade_settle_events(
+        'effects_with_opening',
+        keys,
+        [['td_qty_change', 'td_qty_change', 'trade'], ['sd_qty_change', 'sd_qty_change', 'settle']],
+        ledgerhouse.type_quantity(),
+        flag='has_activity',
+    ) }}
 ),
 
-final as (
+summed as (
     select
         firm,
         ledger,
@@ -77,7 +83,15 @@ final as (
         cast(sum(sd_qty_change) as {{ ledgerhouse.type_quantity() }}) as sd_qty_change,
         max(has_activity) as has_activity
     from unioned
+    where {{ ledgerhouse.in_daily_window('event_date', window_start) }}
     group by firm, ledger, branch, base, sub_acct_key, cusip, event_date
+),
+
+final as (
+    select
+        *,
+        {{ ledgerhouse.daily_mart_build_columns() }}
+    from summed
 )
 
 select * from final

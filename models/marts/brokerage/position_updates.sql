@@ -5,7 +5,21 @@
 -- An activity dated before its position's opening as_of_date is already
 -- inside the opening and is not applied again. event_payload is the
 -- position.updated message as JSON text (identical on every target).
+--
+-- Incremental by trade_date (daily_mart_config('trade_date')): an
+-- incremental run rebuilds the updates traded on or after the window's
+-- start (macros/brokerage/daily_incremental.sql; a late activity moves it
+-- back to its date, so every later update of its position is renumbered).
+-- The updates traded before the window are carried in per position as
+-- their count and Σ quantity, so each rebuilt row equals a full build's.
+{{ config(**ledgerhouse.daily_mart_config('trade_date')) }}
+{%- set window_start = ledgerhouse.daily_window_start('trade_date') or '0001-01-01' %}
+
 with
+
+build_state as (
+    select * from {{ ref('int_brokerage__build_state') }}
+),
 
 effects as (
     select * from {{ ref('int_brokerage__activity_effects') }}
@@ -35,19 +49,52 @@ applied as (
         or effects.trade_date >= opening_positions.as_of_date
 ),
 
+-- updates traded before the window (none on a full build), per position
+carried_in as (
+    select
+        firm,
+        ledger,
+        branch,
+        base,
+        sub_acct_key,
+        cusip,
+        count(*) as carried_updates,
+        sum(quantity) as carried_quantity
+    from applied
+    where trade_date < cast('{{ window_start }}' as date)
+    group by firm, ledger, branch, base, sub_acct_key, cusip
+),
+
+in_window as (
+    select
+        applied.*,
+        coalesce(carried_in.carried_updates, 0) as carried_updates,
+        coalesce(carried_in.carried_quantity, 0) as carried_quantity
+    from applied
+    left join carried_in
+        on
+            applied.firm = carried_in.firm
+            and applied.ledger = carried_in.ledger
+            and applied.branch = carried_in.branch
+            and applied.base = carried_in.base
+            and applied.sub_acct_key = carried_in.sub_acct_key
+            and applied.cusip = carried_in.cusip
+    where applied.trade_date >= cast('{{ window_start }}' as date)
+),
+
 sequenced as (
     select
         *,
-        row_number() over (
+        carried_updates + row_number() over (
             partition by firm, ledger, branch, base, sub_acct_key, cusip
             order by trade_date, entry_seq asc nulls last, {{ ledgerhouse.binary_order('activity_id') }}
         ) as seq_in_position,
-        sum(quantity) over (
+        carried_quantity + sum(quantity) over (
             partition by firm, ledger, branch, base, sub_acct_key, cusip
             order by trade_date, entry_seq asc nulls last, {{ ledgerhouse.binary_order('activity_id') }}
             rows between unbounded preceding and current row
         ) as applied_quantity
-    from applied
+    from in_window
 ),
 
 with_after as (
@@ -102,7 +149,8 @@ final as (
         _batch_id,
         _source_file,
         _line_number,
-        _loaded_at
+        _loaded_at,
+        {{ ledgerhouse.daily_mart_build_columns() }}
     from with_before
 )
 

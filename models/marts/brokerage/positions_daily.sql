@@ -8,7 +8,8 @@
 -- Incremental by business_date (macros/brokerage/daily_incremental.sql):
 -- only the rebuild window's dates are computed. Everything dated before the
 -- window's first date is summed into one carried-in event on that date, so
--- the window's rows are exactly those of a full build.
+-- the window's rows are exactly those of a full build
+-- (daily_running_totals, macros/brokerage/daily_events.sql).
 {{ config(**ledgerhouse.daily_mart_config()) }}
 {%- set window_start = ledgerhouse.daily_window_start() %}
 
@@ -27,119 +28,27 @@ business_dates as (
     where {{ ledgerhouse.in_daily_window('business_date', window_start) }}
 ),
 
-window_bounds as (
-    select
-        min(business_date) as first_date,
-        max(business_date) as last_date
-    from business_dates
-),
-
-carried_in as (
-    select
-        events.firm,
-        events.ledger,
-        events.branch,
-        events.base,
-        events.sub_acct_key,
-        events.cusip,
-        window_bounds.first_date as event_date,
-        events.td_qty_change,
-        events.sd_qty_change,
-        0 as has_activity
-    from events
-    inner join window_bounds
-        on events.event_date < window_bounds.first_date
-),
-
-in_window as (
-    select
-        events.firm,
-        events.ledger,
-        events.branch,
-        events.base,
-        events.sub_acct_key,
-        events.cusip,
-        events.event_date,
-        events.td_qty_change,
-        events.sd_qty_change,
-        events.has_activity
-    from events
-    inner join window_bounds
-        on
-            events.event_date >= window_bounds.first_date
-            and events.event_date <= window_bounds.last_date
-),
-
-window_events as (
-    select
-        firm,
-        ledger,
-        branch,
-        base,
-        sub_acct_key,
-        cusip,
-        event_date,
-        sum(td_qty_change) as td_qty_change,
-        sum(sd_qty_change) as sd_qty_change,
-        max(has_activity) as has_activity
-    from (
-        select * from carried_in
-        union all
-        select * from in_window
-    ) as unioned
-    group by firm, ledger, branch, base, sub_acct_key, cusip, event_date
-),
-
-timeline as (
-    select
-        firm,
-        ledger,
-        branch,
-        base,
-        sub_acct_key,
-        cusip,
-        event_date,
-        has_activity,
-        sum(td_qty_change) over (
-            partition by firm, ledger, branch, base, sub_acct_key, cusip
-            order by event_date
-            rows between unbounded preceding and current row
-        ) as td_qty,
-        sum(sd_qty_change) over (
-            partition by firm, ledger, branch, base, sub_acct_key, cusip
-            order by event_date
-            rows between unbounded preceding and current row
-        ) as sd_qty,
-        coalesce(
-            lead(event_date) over (
-                partition by firm, ledger, branch, base, sub_acct_key, cusip
-                order by event_date
-            ),
-            cast('9999-12-31' as date)
-        ) as next_event_date
-    from window_events
-),
+{{ ledgerhouse.daily_running_totals(
+    'events',
+    'business_dates',
+    ['firm', 'ledger', 'branch', 'base', 'sub_acct_key', 'cusip'],
+    [['td_qty', 'td_qty_change'], ['sd_qty', 'sd_qty_change']],
+    flag='has_activity',
+) }},
 
 daily as (
     select
-        business_dates.business_date,
-        timeline.firm,
-        timeline.ledger,
-        timeline.branch,
-        timeline.base,
-        timeline.sub_acct_key,
-        timeline.cusip,
-        cast(timeline.td_qty as {{ ledgerhouse.type_quantity() }}) as td_qty,
-        cast(timeline.sd_qty as {{ ledgerhouse.type_quantity() }}) as sd_qty,
-        case
-            when timeline.has_activity = 1 and timeline.event_date = business_dates.business_date then 'Y'
-            else 'N'
-        end as activity_on_date_sw
-    from timeline
-    inner join business_dates
-        on
-            timeline.event_date <= business_dates.business_date
-            and timeline.next_event_date > business_dates.business_date
+        business_date,
+        firm,
+        ledger,
+        branch,
+        base,
+        sub_acct_key,
+        cusip,
+        cast(td_qty as {{ ledgerhouse.type_quantity() }}) as td_qty,
+        cast(sd_qty as {{ ledgerhouse.type_quantity() }}) as sd_qty,
+        case when has_activity = 1 then 'Y' else 'N' end as activity_on_date_sw
+    from daily_totals
 ),
 
 final as (

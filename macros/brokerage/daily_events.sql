@@ -1,0 +1,177 @@
+{#
+    The two halves of every brokerage daily balance (brokerage.md §5), shared
+    by positions_daily / int_brokerage__position_events and balances_daily /
+    int_brokerage__balance_events, which differ only in their key columns and
+    measures.
+
+    trade_settle_events(relation, keys, measures, measure_type, flag=none, keep_trade_date=false)
+        A select unfolding each row of `relation` (activity effects joined to
+        their opening, column opening_as_of_date) into the dates it moves a
+        balance: a row on its trade_date with the 'trade' measures and a row
+        on its settle_date with the 'settle' measures; every other measure is
+        0. An effect dated before the opening's as_of_date is already inside
+        the opening, so such a row is left out — except, with
+        keep_trade_date, the trade-date row, whose measures are then 0 (the
+        key still has an event that day: a sub-account starts on the date of
+        its first activity). `measures` is a list of [output column,
+        expression, 'trade' or 'settle']; `flag` (optional) names an output
+        column that is always 1 (an applied activity is dated event_date).
+
+    daily_running_totals(events, business_dates, keys, totals, flag=none)
+        CTEs (no leading `with`, ending in the CTE `daily_totals`) that turn
+        per-date changes into one row per business date × key holding the
+        running totals, for the business dates in `business_dates` (the
+        rebuild window). Every change dated before the window's first date
+        is summed into one carried-in change on that date, so each window
+        row equals the row of a full build. `totals` is a list of [total
+        column, change column]; `flag` (optional) names a 0/1 column of
+        `events`, and daily_totals.<flag> is 1 on the date of such an event.
+#}
+
+{% macro trade_settle_events(relation, keys, measures, measure_type, flag=none, keep_trade_date=false) -%}
+    {%- for side in ['trade', 'settle'] %}
+    {%- set date_column = side ~ '_date' %}
+    {%- set applies = 'opening_as_of_date is null or ' ~ date_column ~ ' >= opening_as_of_date' %}
+    {%- set keep_all = keep_trade_date and side == 'trade' %}
+    select
+        {%- for key in keys %}
+        {{ key }},
+        {%- endfor %}
+        {{ date_column }} as event_date,
+        {%- for name, expression, measure_side in measures %}
+        {%- if measure_side != side %}
+        cast(0 as {{ measure_type }}) as {{ name }}{{ ',' if not loop.last or flag }}
+        {%- elif keep_all %}
+        cast(case when {{ applies }} then {{ expression }} else 0 end as {{ measure_type }}) as {{ name }}{{ ',' if not loop.last or flag }}
+        {%- else %}
+        cast({{ expression }} as {{ measure_type }}) as {{ name }}{{ ',' if not loop.last or flag }}
+        {%- endif %}
+        {%- endfor %}
+        {%- if flag %}
+        1 as {{ flag }}
+        {%- endif %}
+    from {{ relation }}
+    {%- if not keep_all %}
+    where {{ applies }}
+    {%- endif %}
+    {%- if loop.first %}
+
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro daily_running_totals(events, business_dates, keys, totals, flag=none) -%}
+    {%- set key_list = keys | join(', ') %}
+window_bounds as (
+    select
+        min(business_date) as first_date,
+        max(business_date) as last_date
+    from {{ business_dates }}
+),
+
+carried_in as (
+    select
+        {%- for key in keys %}
+        {{ events }}.{{ key }},
+        {%- endfor %}
+        window_bounds.first_date as event_date,
+        {%- for total, change in totals %}
+        sum({{ events }}.{{ change }}) as {{ change }}{{ ',' if not loop.last or flag }}
+        {%- endfor %}
+        {%- if flag %}
+        0 as {{ flag }}
+        {%- endif %}
+    from {{ events }}
+    inner join window_bounds
+        on {{ events }}.event_date < window_bounds.first_date
+    group by
+        {%- for key in keys %}
+        {{ events }}.{{ key }},
+        {%- endfor %}
+        window_bounds.first_date
+),
+
+in_window as (
+    select
+        {%- for key in keys %}
+        {{ events }}.{{ key }},
+        {%- endfor %}
+        {{ events }}.event_date,
+        {%- for total, change in totals %}
+        {{ events }}.{{ change }}{{ ',' if not loop.last or flag }}
+        {%- endfor %}
+        {%- if flag %}
+        {{ events }}.{{ flag }}
+        {%- endif %}
+    from {{ events }}
+    inner join window_bounds
+        on
+            {{ events }}.event_date >= window_bounds.first_date
+            and {{ events }}.event_date <= window_bounds.last_date
+),
+
+window_events as (
+    select
+        {{ key_list }},
+        event_date,
+        {%- for total, change in totals %}
+        sum({{ change }}) as {{ change }}{{ ',' if not loop.last or flag }}
+        {%- endfor %}
+        {%- if flag %}
+        max({{ flag }}) as {{ flag }}
+        {%- endif %}
+    from (
+        select * from carried_in
+        union all
+        select * from in_window
+    ) as unioned
+    group by {{ key_list }}, event_date
+),
+
+timeline as (
+    select
+        {{ key_list }},
+        event_date,
+        {%- if flag %}
+        {{ flag }},
+        {%- endif %}
+        {%- for total, change in totals %}
+        sum({{ change }}) over (
+            partition by {{ key_list }}
+            order by event_date
+            rows between unbounded preceding and current row
+        ) as {{ total }},
+        {%- endfor %}
+        coalesce(
+            lead(event_date) over (
+                partition by {{ key_list }}
+                order by event_date
+            ),
+            cast('9999-12-31' as date)
+        ) as next_event_date
+    from window_events
+),
+
+daily_totals as (
+    select
+        {{ business_dates }}.business_date,
+        {%- for key in keys %}
+        timeline.{{ key }},
+        {%- endfor %}
+        {%- for total, change in totals %}
+        timeline.{{ total }}{{ ',' if not loop.last or flag }}
+        {%- endfor %}
+        {%- if flag %}
+        case
+            when timeline.{{ flag }} = 1 and timeline.event_date = {{ business_dates }}.business_date then 1
+            else 0
+        end as {{ flag }}
+        {%- endif %}
+    from timeline
+    inner join {{ business_dates }}
+        on
+            timeline.event_date <= {{ business_dates }}.business_date
+            and timeline.next_event_date > {{ business_dates }}.business_date
+)
+{%- endmacro %}
