@@ -198,3 +198,27 @@
         as {{ ledgerhouse.type_quantity() }}
     )
 {%- endmacro %}
+
+{#
+    portfolio_stg_price_columns(): the price columns of a raw price table
+    (prices_eod.csv, Tiingo responses: the same raw names), each kept as
+    `<col>_raw` and safe-cast (staging only).
+#}
+{% macro portfolio_stg_price_columns() -%}
+    open as open_raw,
+    {{ ledgerhouse.safe_cast_number('open', ledgerhouse.type_price()) }} as open_price,
+    high as high_raw,
+    {{ ledgerhouse.safe_cast_number('high', ledgerhouse.type_price()) }} as high_price,
+    low as low_raw,
+    {{ ledgerhouse.safe_cast_number('low', ledgerhouse.type_price()) }} as low_price,
+    close as close_raw,
+    {{ ledgerhouse.safe_cast_number('close', ledgerhouse.type_price()) }} as close_price,
+    volume as volume_raw,
+    {{ ledgerhouse.safe_cast_number('volume', ledgerhouse.type_quantity()) }} as volume,
+    adj_close as adj_close_raw,
+    {{ ledgerhouse.safe_cast_number('adj_close', ledgerhouse.type_price()) }} as adj_close,
+    div_cash as div_cash_raw,
+    {{ ledgerhouse.safe_cast_number('div_cash', ledgerhouse.type_price()) }} as div_cash,
+    split_factor as split_factor_raw,
+    {{ ledgerhouse.safe_cast_number('split_factor', ledgerhouse.type_price()) }} as split_factor
+{%- endmacro %}
