@@ -4,7 +4,8 @@
     has_error. int_brokerage__activity_valid keeps the rows without an error;
     activity_errors turns every true flag into an error row.
 
-    Incremental (delete+insert on _batch_id, _line_number):
+    Incremental (delete+insert on _batch_id, _line_number; a table on Spark,
+    see macros/brokerage/activity_checks_config.sql):
     - new raw rows are those loaded after the newest row already checked
       (the loader's _loaded_at strictly increases per file load, so every new
       row is later than every checked one). Their E001 looks at the checked
@@ -28,6 +29,8 @@
     'settle_date', 'settle_date_raw', 'entry_seq', 'entry_seq_raw', 'entry_ts', 'entry_ts_raw',
     '_batch_id', '_source_file', '_line_number', '_file_sha256', '_loaded_at',
 ] %}
+
+{{ config(**ledgerhouse.activity_checks_config()) }}
 
 -- depends_on: {{ ref('stg_brokerage__accounts') }}
 -- depends_on: {{ ref('stg_brokerage__securities') }}
@@ -62,12 +65,12 @@ product_definitions as (
 
 -- the seed values the checks read, as one fingerprint
 key_codes as (
-    select string_agg(maxx_key_code, ',' order by maxx_key_code) as codes
+    select {{ dbt.listagg('maxx_key_code', "','", 'order by maxx_key_code') }} as codes
     from bookkeeping_rules
 ),
 
 fraction_rules as (
-    select string_agg(prodline || '=' || fractions_allowed_sw, ',' order by prodline) as rules
+    select {{ dbt.listagg("prodline || '=' || fractions_allowed_sw", "','", 'order by prodline') }} as rules
     from product_definitions
 ),
 
