@@ -29,6 +29,7 @@
     )
 {%- endmacro %}
 
+{#- Spark: string literals take backslash escapes, so '\\' is one backslash. -#}
 {% macro spark__json_text_object(fields) -%}
     concat(
         '{'
@@ -37,7 +38,7 @@
         {%- if field[2] == 'number' %}
         , coalesce(cast({{ field[1] }} as string), 'null')
         {%- else %}
-        , coalesce(concat('"', replace(replace(cast({{ field[1] }} as string), '\\\\', '\\\\\\\\'), '"', '\\\\"'), '"'), 'null')
+        , coalesce(concat('"', replace(replace(cast({{ field[1] }} as string), '\\', '\\\\'), '"', '\\"'), '"'), 'null')
         {%- endif %}
         {%- endfor %}
         , '}'
