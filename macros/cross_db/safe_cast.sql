@@ -23,8 +23,9 @@
     regexp_full_match({{ expr }}, '{{ pattern }}')
 {%- endmacro %}
 
+{#- Spark string literals read backslash escapes ('\.' would become '.'): double them -#}
 {% macro spark__regex_full_match(expr, pattern) -%}
-    ({{ expr }} rlike '^(?:{{ pattern }})$')
+    ({{ expr }} rlike '^(?:{{ pattern | replace("\\", "\\\\") }})$')
 {%- endmacro %}
 
 {% macro number_pattern() -%}[+-]?([0-9]{1,22}(\.[0-9]*)?|\.[0-9]+){%- endmacro %}
