@@ -45,7 +45,7 @@ events_until_run as (
     cross join run_date
     where
         events.is_valid
-        and events.event_ts < {{ dbt.dateadd('day', 1, 'run_date.batch_run_date') }}
+        and events.event_ts < {{ ledgerhouse.timestamp_add('day', 1, 'run_date.batch_run_date') }}
 ),
 
 status_as_of as (

@@ -10,14 +10,9 @@
     its previous row until a run with a wider lookback or `--full-refresh`
     (see docs/payments.md). Policy or merchant changes also need a full refresh.
 #}
-{{
-    config(
-        materialized='incremental',
-        unique_key='transaction_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-    )
-}}
+{#- delete+insert on transaction_id; on Spark insert_overwrite of
+    transaction_date partitions (macros/payments/streaming_incremental.sql) -#}
+{{ config(**ledgerhouse.payments_streaming_config()) }}
 
 with
 
@@ -36,7 +31,7 @@ policy_flags as (
 {% if is_incremental() %}
 watermark as (
     select
-        {{ dbt.dateadd('hour', -1 * var('payments_lookback_hours', 72), 'max(last_event_ts)') }} as recompute_from
+        {{ ledgerhouse.timestamp_add('hour', -1 * var('payments_lookback_hours', 72), 'max(last_event_ts)') }} as recompute_from
     from {{ this }}
 ),
 
@@ -55,7 +50,7 @@ changed as (
 ),
 
 {% endif %}
-final as (
+indexed as (
     select
         transactions.transaction_id,
         transactions.merchant_id,
@@ -84,6 +79,10 @@ final as (
     {% if is_incremental() %}
     where transactions.transaction_id in (select changed.transaction_id from changed)
     {% endif %}
+),
+
+final as (
+    {{ ledgerhouse.payments_streaming_rows('indexed', 'changed') }}
 )
 
 select * from final
