@@ -48,6 +48,7 @@ from ledgerhouse.entities import (
     Entity,
     entity_for_file,
 )
+from ledgerhouse.pii import salt_statements
 from ledgerhouse.settings import TargetSettings
 
 AUDIT = f"{AUDIT_SCHEMA}.{AUDIT_TABLE}"
@@ -539,6 +540,9 @@ class Loader:
         if not self.prepared:
             e.execute(f"create schema if not exists {AUDIT_SCHEMA}")
             e.execute(_audit_ddl(e.text_type))
+            # the PII salt for dbt's pii_token, from this run's environment
+            for sql, params in salt_statements(e.text_type, isinstance(e, PostgresEngine)):
+                e.execute(e.sql(sql), params)
         if entity.domain not in self.prepared:
             # Every raw table of the domain, not only this file's: a delivery
             # may hold any subset of the files, and the staging views read all

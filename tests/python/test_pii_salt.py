@@ -1,0 +1,104 @@
+"""The PII salt stays out of dbt's output (DECISIONLOG "PII salt").
+
+`ledgerhouse load` writes LEDGERHOUSE_PII_SALT into raw_meta.pii_salt and
+pii_token reads that table at run time. On each target, with a salt of its
+own:
+- the tokens are sha256(salt || value) in hex, computed here with hashlib;
+- no file under dbt's target/ (compiled and run SQL, manifest.json,
+  run_results.json) or logs/ contains the salt, while the compiled SQL does
+  name the table;
+- a later load with another salt rewrites the table to that one row;
+- PostgreSQL: public has no privilege on the table even when the schema's
+  default privileges grant select to public (load_audit, created by the
+  same load, gets it: the revoke is what removes it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from pathlib import Path
+
+import pytest
+from conftest import Warehouse
+
+pytestmark = pytest.mark.slow
+
+ACCOUNTS = (
+    "firm,ledger,branch,base,acct_category,rr,us_citizenship,ny_resident,paper,"
+    "intracct_eligible_type,intracct_min_amt,account_closed_date,holder_name,tax_id,email\n"
+    "0001,01,001,12345,IND,R01,Y,N,N,,,,Jane Example,123-45-6789,jane@example.com\n"
+    "0001,01,001,67890,IND,R01,Y,N,N,,,,Jo Sample,987-65-4321,\n"
+)
+
+
+def _execute_pg(wh: Warehouse, sql: str) -> None:
+    import psycopg2
+
+    con = psycopg2.connect(
+        host=wh.env["LEDGERHOUSE_PG_HOST"],
+        port=int(wh.env["LEDGERHOUSE_PG_PORT"]),
+        user=wh.env["LEDGERHOUSE_PG_USER"],
+        dbname=wh.env["LEDGERHOUSE_PG_DATABASE"],
+    )
+    con.autocommit = True
+    try:
+        with con.cursor() as cur:
+            cur.execute(sql)
+    finally:
+        con.close()
+
+
+def _token(salt: str, value: str) -> str:
+    return hashlib.sha256((salt + value).encode("utf-8")).hexdigest()
+
+
+def test_salt_is_read_from_its_table_and_never_written_by_dbt(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    wh = warehouse
+    landing = tmp_path / "landing" / "2026-03-02"
+    landing.mkdir(parents=True)
+    (landing / "accounts.csv").write_text(ACCOUNTS, encoding="utf-8")
+    if wh.target == "postgres":
+        _execute_pg(wh, "create schema raw_meta")
+        _execute_pg(wh, "alter default privileges in schema raw_meta "
+                        "grant select on tables to public")
+
+    salt = f"salt-{uuid.uuid4().hex}"
+    wh.env["LEDGERHOUSE_PII_SALT"] = salt
+    wh.cli("load", str(tmp_path / "landing"))
+    wh.dbt("run", "--select", "+int_brokerage__accounts_current")
+    wh.dbt("compile", "--select", "int_payments__transactions")  # the payments token too
+
+    rows = wh.query(
+        "select base, holder_name_token, tax_id_token, email_token "
+        "from intermediate.int_brokerage__accounts_current order by base"
+    )
+    assert rows == [
+        ("12345", _token(salt, "Jane Example"), _token(salt, "123-45-6789"),
+         _token(salt, "jane@example.com")),
+        ("67890", _token(salt, "Jo Sample"), _token(salt, "987-65-4321"), None),
+    ]
+
+    outputs = [p for d in ("target", "logs") for p in (tmp_path / d).rglob("*") if p.is_file()]
+    names = {p.name for p in outputs}
+    assert {"manifest.json", "run_results.json", "dbt.log"} <= names
+    compiled = [p for p in outputs if p.name in (
+        "int_brokerage__accounts_current.sql", "int_payments__transactions.sql")]
+    assert len(compiled) >= 3  # compiled/ and run/ of the model, compiled/ of payments
+    assert all("raw_meta.pii_salt" in p.read_text() for p in compiled)
+    leaking = [str(p.relative_to(tmp_path)) for p in outputs if salt.encode() in p.read_bytes()]
+    assert leaking == []
+
+    # a load with another salt (the file is skipped as already loaded)
+    wh.env["LEDGERHOUSE_PII_SALT"] = salt + "-rotated"
+    wh.cli("load", str(tmp_path / "landing"))
+    assert wh.query("select salt from raw_meta.pii_salt") == [(salt + "-rotated",)]
+
+    if wh.target == "postgres":
+        privileges = wh.query(
+            "select has_table_privilege('public', 'raw_meta.pii_salt', 'select'), "
+            "has_table_privilege('public', 'raw_meta.load_audit', 'select')"
+        )
+        assert privileges == [(False, True)]
