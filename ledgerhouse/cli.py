@@ -285,6 +285,14 @@ def _mart_counts(settings: Any) -> list[tuple[str, str, int]]:
         f"where table_schema in ({schemas}) or table_name = 'activity_errors' "
         "order by table_schema, table_name"
     )
+    if settings.type == "spark":
+        from ledgerhouse.load import LoadError
+        from ledgerhouse.load_spark import spark_mart_counts
+
+        try:
+            return spark_mart_counts(settings, MART_SCHEMAS)
+        except LoadError as exc:
+            raise UserError(str(exc)) from None
     if settings.type == "duckdb":
         import duckdb
 

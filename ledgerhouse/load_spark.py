@@ -172,6 +172,25 @@ def _from_spark(value: Any) -> Any:
     return value
 
 
+def spark_mart_counts(settings: Any, schemas: tuple[str, ...]) -> list[tuple[str, str, int]]:
+    """(schema.relation, table|view, row count) of every relation in ``schemas``
+    (``ledgerhouse summary --target spark``); a missing schema has none."""
+    engine = SparkEngine(settings)
+    engine.open()
+    try:
+        existing = {row[0] for row in engine.execute("show databases")}
+        result = []
+        for schema in (s for s in schemas if s in existing):
+            views = {row[1] for row in engine.execute(f"show views in {schema}")}
+            for row in sorted(engine.execute(f"show tables in {schema}"), key=lambda r: r[1]):
+                name = row[1]
+                count = engine.execute(f"select count(*) from {schema}.{name}")[0][0]
+                result.append((f"{schema}.{name}", "view" if name in views else "table", count))
+        return result
+    finally:
+        engine.close()
+
+
 class SparkLoader(Loader):
     """The loader with a SparkEngine and a partition-overwriting insert."""
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from brokerage_marts_support import MARTS, build_marts, diff_marts, load, mart_rows
 from conftest import Warehouse
+from test_dbt_foundation import execute
 
 pytestmark = pytest.mark.slow
 
@@ -129,16 +130,6 @@ def test_worked_example_end_to_end(warehouse: Warehouse, worked_example: Path) -
     assert mart_rows(warehouse, "margin_errors") == {}
 
 
-def _execute(wh: Warehouse, sql: str) -> None:
-    import duckdb
-
-    con = duckdb.connect(wh.env["LEDGERHOUSE_DUCKDB"])
-    try:
-        con.execute(sql)
-    finally:
-        con.close()
-
-
 def test_unmatched_position_is_a_margin_error_from_the_seed(
     duckdb_warehouse: Warehouse, worked_example: Path
 ) -> None:
@@ -153,7 +144,7 @@ def test_unmatched_position_is_a_margin_error_from_the_seed(
     assert mart_rows(wh, "margin_errors") == {}
     run = ("run", "--select", "+models/marts/brokerage", "--exclude", "activity_errors")
 
-    _execute(wh, "delete from reference.margin_rules "
+    execute(wh, "delete from reference.margin_rules "
                  "where nyrs_mgn_rule in ('CONCENTRATED_LONG', 'STANDARD_LONG')")
     wh.dbt(*run)  # `run`, not `build`: a build would seed the shipped rules again
     query = (
@@ -167,7 +158,7 @@ def test_unmatched_position_is_a_margin_error_from_the_seed(
     ]
     assert wh.query("select count(*) from brokerage.position_requirements") == [(0,)]
 
-    _execute(wh, "update reference.margin_error_codes set error_name = 'RENAMED_CHECK' "
+    execute(wh, "update reference.margin_error_codes set error_name = 'RENAMED_CHECK' "
                  "where error_code = 'M001'")
     wh.dbt(*run)
     assert [r[3] for r in wh.query(query)] == ["RENAMED_CHECK: " + message] * 2

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Warehouse
+from test_dbt_foundation import execute
 
 pytestmark = pytest.mark.slow
 
@@ -30,23 +31,6 @@ ACCOUNTS = (
     "0001,01,001,12345,IND,R01,Y,N,N,,,,Jane Example,123-45-6789,jane@example.com\n"
     "0001,01,001,67890,IND,R01,Y,N,N,,,,Jo Sample,987-65-4321,\n"
 )
-
-
-def _execute_pg(wh: Warehouse, sql: str) -> None:
-    import psycopg2
-
-    con = psycopg2.connect(
-        host=wh.env["LEDGERHOUSE_PG_HOST"],
-        port=int(wh.env["LEDGERHOUSE_PG_PORT"]),
-        user=wh.env["LEDGERHOUSE_PG_USER"],
-        dbname=wh.env["LEDGERHOUSE_PG_DATABASE"],
-    )
-    con.autocommit = True
-    try:
-        with con.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        con.close()
 
 
 def _token(salt: str, value: str) -> str:
@@ -61,8 +45,8 @@ def test_salt_is_read_from_its_table_and_never_written_by_dbt(
     landing.mkdir(parents=True)
     (landing / "accounts.csv").write_text(ACCOUNTS, encoding="utf-8")
     if wh.target == "postgres":
-        _execute_pg(wh, "create schema raw_meta")
-        _execute_pg(wh, "alter default privileges in schema raw_meta "
+        execute(wh, "create schema raw_meta")
+        execute(wh, "alter default privileges in schema raw_meta "
                         "grant select on tables to public")
 
     salt = f"salt-{uuid.uuid4().hex}"
