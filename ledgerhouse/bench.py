@@ -1,21 +1,28 @@
-"""Benchmark of the brokerage marts on DuckDB (``make bench``; not a timed test).
+"""Benchmark of the brokerage marts (``make bench``; not a timed test).
 
 Steps, each in its own process so that peak memory (``getrusage`` of the
-children) covers dbt and DuckDB:
+children) covers dbt and the engine when it runs in the dbt process:
 
 1. ``ledgerhouse generate`` N activities over D + 1 business days;
-2. load the first D days into a fresh DuckDB file;
+2. load the first D days into a fresh warehouse of ``--target`` (duckdb,
+   the default: a fresh DuckDB file in ``--dir``; postgres: a fresh
+   database ``--pg-database``, dropped and recreated; spark: a fresh
+   warehouse and metastore in ``--dir``);
 3. time the brokerage ``dbt build`` (seeds, staging, validation, every
    brokerage mart; models only, the tests are not timed);
-4. time a hand-written single-query DuckDB baseline of the same position
-   application (td_qty after each activity: opening td_qty + running sum
-   in (trade_date, entry_seq, activity_id) order) on the same raw data, and
-   check that it agrees with ``position_updates``;
+4. DuckDB only: time a hand-written single-query DuckDB baseline of the same
+   position application (td_qty after each activity: opening td_qty +
+   running sum in (trade_date, entry_seq, activity_id) order) on the same
+   raw data, and check that it agrees with ``position_updates``;
 5. load day D + 1 and time an incremental dbt run (one new day), then a
    ``--full-refresh`` build of the same D + 1 days.
 
+PostgreSQL runs in its own server process, so its memory is not in the peak
+figure; the peak is that of dbt (and of Spark, which runs inside dbt).
+
 Prints every figure, the build/baseline ratio and the incremental/full
-ratio, and writes them to ``BENCH_DIR/results.json``.
+ratio, and writes them to ``BENCH_DIR/results.json`` (``results-<target>.json``
+for another target).
 """
 
 from __future__ import annotations
@@ -146,6 +153,48 @@ def _duckdb(db: Path, sql: str, env: dict[str, str], label: str) -> tuple[float,
     return seconds, output
 
 
+def _pg_admin(sql: str, env: dict[str, str]) -> None:
+    import psycopg2
+
+    con = psycopg2.connect(
+        host=env.get("LEDGERHOUSE_PG_HOST", "127.0.0.1"),
+        port=int(env.get("LEDGERHOUSE_PG_PORT", "5432")),
+        user=env.get("LEDGERHOUSE_PG_USER", "postgres"),
+        password=env.get("LEDGERHOUSE_PG_PASSWORD") or None,
+        dbname="postgres", connect_timeout=5)
+    con.autocommit = True
+    try:
+        with con.cursor() as cur:
+            cur.execute(sql)
+    finally:
+        con.close()
+
+
+def _target_env(target: str, work: Path, pg_database: str) -> dict[str, str]:
+    """Environment of every child process: a fresh warehouse of `target` in `work`."""
+    env = dict(os.environ, DO_NOT_TRACK="1", DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+               LEDGERHOUSE_TARGET=target, DBT_PROFILES_DIR=str(ROOT), DBT_PROJECT_DIR=str(ROOT))
+    if target == "duckdb":
+        db = work / "bench.duckdb"
+        env.update(LEDGERHOUSE_DUCKDB=str(db), LEDGERHOUSE_DUCKDB_TEMP=str(work / "duckdb_tmp"))
+        stale = [db, Path(f"{db}.wal")]
+    elif target == "postgres":
+        env.update(LEDGERHOUSE_PG_DATABASE=pg_database)
+        _pg_admin(f'drop database if exists "{pg_database}" with (force)', env)
+        _pg_admin(f'create database "{pg_database}"', env)
+        stale = []
+    else:
+        env.update(LEDGERHOUSE_SPARK_WAREHOUSE=str(work / "spark-warehouse"),
+                   LEDGERHOUSE_SPARK_METASTORE=str(work / "spark-metastore"))
+        stale = [work / "spark-warehouse", work / "spark-metastore"]
+    for path in [*stale, work / "target"]:
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+    return env
+
+
 def _model_seconds(target_path: Path) -> dict[str, float]:
     results = json.loads((target_path / "run_results.json").read_text())
     return {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results["results"]}
@@ -160,25 +209,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=ROOT / "bench")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="reuse generated data in --dir")
+    parser.add_argument("--target", choices=("duckdb", "postgres", "spark"), default="duckdb",
+                        help="dbt target to time (the baseline query runs on DuckDB only)")
+    parser.add_argument("--pg-database", default="ledgerhouse_bench",
+                        help="PostgreSQL database for --target postgres (dropped and recreated)")
     args = parser.parse_args(argv)
 
     work = args.dir.resolve()
     landing = work / f"landing-{args.activities}-{args.days}-{args.accounts}-{args.seed}"
     db = work / "bench.duckdb"
     target = work / "target"
-    env = dict(os.environ, DO_NOT_TRACK="1", DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-               LEDGERHOUSE_TARGET="duckdb", LEDGERHOUSE_DUCKDB=str(db),
-               LEDGERHOUSE_DUCKDB_TEMP=str(work / "duckdb_tmp"),
-               DBT_PROFILES_DIR=str(ROOT), DBT_PROJECT_DIR=str(ROOT))
     work.mkdir(parents=True, exist_ok=True)
-    for stale in (db, Path(f"{db}.wal"), target):
-        if stale.is_dir():
-            shutil.rmtree(stale)
-        elif stale.exists():
-            stale.unlink()
+    env = _target_env(args.target, work, args.pg_database)
 
-    figures: dict[str, object] = {"activities": args.activities, "days": args.days,
-                                  "accounts": args.accounts, "cpus": os.cpu_count()}
+    figures: dict[str, object] = {"target": args.target, "activities": args.activities,
+                                  "days": args.days, "accounts": args.accounts,
+                                  "cpus": os.cpu_count(), "load_average": os.getloadavg()}
     if not (args.keep and landing.exists()):
         shutil.rmtree(landing, ignore_errors=True)
         figures["generate_s"] = _run(
@@ -201,9 +247,10 @@ def main(argv: list[str] | None = None) -> int:
     model_s = _model_seconds(target)
     figures["position_updates_model_s"] = model_s.get("position_updates")
     figures["slowest_models_s"] = dict(sorted(model_s.items(), key=lambda kv: -kv[1])[:6])
-    figures["baseline_s"], _ = _duckdb(db, BASELINE_SQL, env, "hand-written baseline query")
-    _, agreement = _duckdb(db, AGREEMENT_SQL, env, "baseline agrees with position_updates")
-    figures["baseline_agreement"] = agreement
+    if args.target == "duckdb":
+        figures["baseline_s"], _ = _duckdb(db, BASELINE_SQL, env, "hand-written baseline query")
+        _, agreement = _duckdb(db, AGREEMENT_SQL, env, "baseline agrees with position_updates")
+        figures["baseline_agreement"] = agreement
     figures["peak_memory_mb_after_full"] = round(_peak_mb())
 
     figures["load_new_day_s"] = _run([str(BIN / "ledgerhouse"), "load", str(new_day)], env,
@@ -214,20 +261,25 @@ def main(argv: list[str] | None = None) -> int:
         sorted(_model_seconds(target).items(), key=lambda kv: -kv[1])[:6])
     figures["full_refresh_s"] = _run([*dbt, "build", *SELECT, "--full-refresh", *paths], env,
                                      f"dbt build --full-refresh, {len(days)} days")
+    figures["full_refresh_models_s"] = dict(
+        sorted(_model_seconds(target).items(), key=lambda kv: -kv[1])[:6])
     figures["peak_memory_mb"] = round(_peak_mb())
+    figures["load_average_end"] = os.getloadavg()
 
-    build, base = float(figures["full_build_s"]), float(figures["baseline_s"])
-    pos = figures["position_updates_model_s"]
-    figures["ratio_build_to_baseline"] = round(build / base, 2)
-    if pos:
-        figures["ratio_position_updates_to_baseline"] = round(float(pos) / base, 2)
+    if "baseline_s" in figures:
+        build, base = float(figures["full_build_s"]), float(figures["baseline_s"])
+        pos = figures["position_updates_model_s"]
+        figures["ratio_build_to_baseline"] = round(build / base, 2)
+        if pos:
+            figures["ratio_position_updates_to_baseline"] = round(float(pos) / base, 2)
     figures["ratio_incremental_to_full"] = round(
         float(figures["incremental_s"]) / float(figures["full_refresh_s"]), 3)
 
-    print("\n=== brokerage benchmark (DuckDB) ===")
+    print(f"\n=== brokerage benchmark ({args.target}) ===")
     for key, value in figures.items():
         print(f"{key:>36}: {value}")
-    (work / "results.json").write_text(json.dumps(figures, indent=2, default=str))
+    name = "results.json" if args.target == "duckdb" else f"results-{args.target}.json"
+    (work / name).write_text(json.dumps(figures, indent=2, default=str))
     return 0
 
 
