@@ -222,3 +222,38 @@
     split_factor as split_factor_raw,
     {{ ledgerhouse.safe_cast_number('split_factor', ledgerhouse.type_price()) }} as split_factor
 {%- endmacro %}
+
+{#
+    portfolio_daily_fact_config(): the configuration of the three incremental
+    daily facts, per target (no model branches on the target):
+      DuckDB / PostgreSQL  delete+insert on business_date, with the pre-hook
+                           portfolio_delete_affected() clearing every date
+                           from the earliest affected one;
+      Spark                insert_overwrite partitioned by business_date
+                           (parquet has no delete): the run replaces exactly
+                           the date partitions it writes, which are every
+                           date from the earliest affected one.
+#}
+{% macro portfolio_daily_fact_config() -%}
+    {{ return(adapter.dispatch('portfolio_daily_fact_config', 'ledgerhouse')()) }}
+{%- endmacro %}
+
+{% macro default__portfolio_daily_fact_config() -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'delete+insert',
+        'unique_key': 'business_date',
+        'on_schema_change': 'fail',
+        'pre_hook': '{{ ledgerhouse.portfolio_delete_affected() }}',
+    }) }}
+{%- endmacro %}
+
+{% macro spark__portfolio_daily_fact_config() -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'insert_overwrite',
+        'partition_by': ['business_date'],
+        'file_format': 'parquet',
+        'on_schema_change': 'fail',
+    }) }}
+{%- endmacro %}

@@ -43,23 +43,27 @@ split_factors as (
 ),
 
 all_events as (
+    -- joins rather than [not] in (subquery): Spark fails to ship a subquery
+    -- over a union (a unit test's fixture) to its executors
     select
-        transaction_id,
-        portfolio_id,
-        instrument_id,
-        transaction_type,
-        trade_date,
-        settle_date,
-        quantity,
-        price,
-        gross_amount,
-        fees,
-        currency,
+        transactions.transaction_id,
+        transactions.portfolio_id,
+        transactions.instrument_id,
+        transactions.transaction_type,
+        transactions.trade_date,
+        transactions.settle_date,
+        transactions.quantity,
+        transactions.price,
+        transactions.gross_amount,
+        transactions.fees,
+        transactions.currency,
         'transactions' as event_source,
-        _source_file,
-        _line_number
+        transactions._source_file,
+        transactions._line_number
     from transactions
-    where transactions.transaction_id not in (select oversells.transaction_id from oversells)
+    left join oversells
+        on transactions.transaction_id = oversells.transaction_id
+    where oversells.transaction_id is null
     union all
     select
         holdings.transaction_id,
@@ -102,14 +106,14 @@ closes_on_or_before as (
             order by prices.price_date desc
         ) as recency
     from all_events
+    inner join transaction_types
+        on
+            all_events.transaction_type = transaction_types.transaction_type
+            and transaction_types.external_flow_basis = 'market_value'
     inner join prices
         on
             all_events.instrument_id = prices.instrument_id
             and all_events.trade_date >= prices.price_date
-    where all_events.transaction_type in (
-        select transaction_types.transaction_type from transaction_types
-        where transaction_types.external_flow_basis = 'market_value'
-    )
 ),
 
 valued as (

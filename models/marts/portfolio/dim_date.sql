@@ -18,7 +18,8 @@ final as (
         cast(extract(year from business_date) as integer) as calendar_year,
         cast(extract(quarter from business_date) as integer) as calendar_quarter,
         cast(extract(month from business_date) as integer) as calendar_month,
-        cast(extract(dow from business_date) as integer) as day_of_week,
+        -- 0 = Sunday ... 6 = Saturday (ISO day mod 7: the same on every engine)
+        cast(mod({{ ledgerhouse.iso_day_of_week('business_date') }}, 7) as integer) as day_of_week,
         previous_business_date,
         next_business_date,
         coalesce(

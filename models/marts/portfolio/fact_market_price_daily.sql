@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized="incremental",
-        incremental_strategy="delete+insert",
-        unique_key="business_date",
-        on_schema_change="fail",
-        pre_hook="{{ ledgerhouse.portfolio_delete_affected() }}",
-    )
-}}
+{{ config(**ledgerhouse.portfolio_daily_fact_config()) }}
 {{ ledgerhouse.portfolio_incremental_depends_on() }}
 with
 
