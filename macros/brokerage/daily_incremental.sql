@@ -23,8 +23,9 @@
       - the beginning of history when the seeds' fingerprint changed,
       - the day after the last business date the mart holds (new days).
     With nothing new, the window is empty and the run changes nothing.
-    A pre-hook deletes the window's dates before the insert, so a date that
-    has no rows any more after a correction does not keep stale rows.
+    A pre-hook deletes the window's dates before the insert (on Spark it drops
+    their partitions), so a date that has no rows any more after a correction
+    does not keep stale rows.
 
     `date_column` (default business_date) is the date a model is incremental
     by: position_updates uses trade_date, the event tables event_date. Such a
@@ -58,6 +59,7 @@
         'partition_by': [date_column],
         'file_format': 'parquet',
         'on_schema_change': 'fail',
+        'pre_hook': "{{ ledgerhouse.clear_daily_window('" ~ date_column ~ "') }}",
     }) }}
 {%- endmacro %}
 
@@ -103,7 +105,7 @@
                 seen.min_fingerprint <> seen.max_fingerprint
                 or seen.max_fingerprint <> build_state._rules_fingerprint
             union all
-            select cast({{ dbt.dateadd('day', 1, 'seen.last_date') }} as date) as from_date
+            select {{ ledgerhouse.day_after('seen.last_date') }} as from_date
             from seen
         )
         select
@@ -117,6 +119,20 @@
         {{ return('0001-01-01') }}
     {%- endif -%}
     {{ return(row[0][:10]) }}
+{%- endmacro %}
+
+{#- day_after(expr): the date after a date; null for null (an empty mart).
+    dbt-spark's dateadd raises on a null argument (assert_not_null). -#}
+{% macro day_after(expr) -%}
+    {{ return(adapter.dispatch('day_after', 'ledgerhouse')(expr)) }}
+{%- endmacro %}
+
+{% macro default__day_after(expr) -%}
+    cast({{ dbt.dateadd('day', 1, expr) }} as date)
+{%- endmacro %}
+
+{% macro spark__day_after(expr) -%}
+    date_add({{ expr }}, 1)
 {%- endmacro %}
 
 {#- SQL predicate: `column` lies in the rebuild window `window_start` (from
@@ -141,6 +157,25 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Spark: insert_overwrite replaces exactly the window's partitions. -#}
+{#- Spark (parquet, no delete): insert_overwrite replaces only the partitions
+    the new rows fall in, so a date of the window that has no rows any more
+    would keep its stale rows. Drop the window's existing partitions first;
+    the insert then recreates exactly the window's dates. -#}
 {% macro spark__clear_daily_window(date_column='business_date') -%}
+    {%- set window_start = ledgerhouse.daily_window_start(date_column) -%}
+    {%- if window_start is not none -%}
+        {%- set query -%}
+            select distinct cast({{ date_column }} as string) as partition_date
+            from {{ this }}
+            where {{ date_column }} >= cast('{{ window_start }}' as date)
+            order by partition_date
+        {%- endset -%}
+        {%- set dates = run_query(query).columns[0].values() -%}
+        {%- if dates | length > 0 -%}
+            alter table {{ this }} drop if exists
+            {%- for partition_date in dates %}
+            partition ({{ date_column }} = '{{ partition_date }}'){{ ',' if not loop.last }}
+            {%- endfor %}
+        {%- endif -%}
+    {%- endif -%}
 {%- endmacro %}

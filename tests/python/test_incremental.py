@@ -39,9 +39,23 @@ from brokerage_marts_support import (
     load,
     mart_rows,
 )
-from conftest import Warehouse, _pg_admin, base_env, pg_settings
+from conftest import Warehouse, _pg_admin, base_env, pg_settings, spark_env
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(
+    params=[
+        "duckdb",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        # Spark: insert_overwrite of the window's business_date partitions,
+        # after the pre-hook dropped the window's existing partitions
+        pytest.param("spark", marks=pytest.mark.spark),
+    ]
+)
+def warehouse(request: pytest.FixtureRequest) -> Warehouse:
+    """conftest's `warehouse`, plus Spark (its incremental strategy differs)."""
+    return request.getfixturevalue(f"{request.param}_warehouse")
 
 
 @pytest.fixture
@@ -49,6 +63,9 @@ def twin(warehouse: Warehouse, tmp_path: Path) -> Iterator[Warehouse]:
     """A second, empty warehouse on the same target as `warehouse`."""
     workdir = tmp_path / "twin"
     workdir.mkdir()
+    if warehouse.target == "spark":
+        yield Warehouse("spark", spark_env(workdir), workdir)
+        return
     if warehouse.target == "duckdb":
         env = base_env(
             LEDGERHOUSE_TARGET="duckdb",
