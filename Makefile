@@ -24,12 +24,16 @@ PORTFOLIO_LANDING ?= data/landing-portfolio
 PORTFOLIO_DAYS ?= 90
 PORTFOLIO_COUNT ?= 6
 PYTEST_ARGS ?=
+# make test leaves out the long Spark scenarios (marker spark_extended) so CI
+# stays well inside its time; the three-engine parity test and the Spark
+# loader tests do run. `make test-spark` runs every Spark test.
+PYTEST_MARKERS ?= not spark_extended
 
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export LEDGERHOUSE_TARGET := $(TARGET)
 
-.PHONY: help setup run load build docs test lint bench clean airflow-setup chromium conventions lineage
+.PHONY: help setup run load build docs test test-spark lint bench clean airflow-setup chromium conventions lineage
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -89,7 +93,10 @@ run: load build docs  ## the main job on the embedded default: sample data -> db
 
 test: setup airflow-setup chromium  ## the whole test suite (DuckDB, PostgreSQL, lint, Airflow DAGs)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "$(PYTEST_MARKERS)" $(PYTEST_ARGS)
+
+test-spark: setup  ## every Spark test, the long incremental scenarios included (local PySpark, about an hour)
+	$(BIN)/python -m pytest -m spark $(PYTEST_ARGS)
 
 # Airflow + Cosmos live in their own venv: installing dbt next to Airflow
 # downgrades Airflow's protobuf/python-dateutil/pathspec (docs/airflow.md).

@@ -50,7 +50,9 @@ pytestmark = pytest.mark.slow
         pytest.param("postgres", marks=pytest.mark.postgres),
         # Spark: insert_overwrite of the window's business_date partitions,
         # after the pre-hook dropped the window's existing partitions
-        pytest.param("spark", marks=pytest.mark.spark),
+        # (spark_extended: about 8 local-Spark builds, too slow for CI;
+        # `make test-spark` runs it)
+        pytest.param("spark", marks=[pytest.mark.spark, pytest.mark.spark_extended]),
     ]
 )
 def warehouse(request: pytest.FixtureRequest) -> Warehouse:

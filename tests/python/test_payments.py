@@ -138,6 +138,7 @@ def test_payments_end_to_end(warehouse: Warehouse, payments_landing: Path,
 
 
 @pytest.mark.spark
+@pytest.mark.spark_extended
 def test_payments_end_to_end_spark(spark_warehouse: Warehouse, payments_landing: Path,
                                    tmp_path: Path) -> None:
     """The same scenario on Spark: insert_overwrite of transaction_date
