@@ -555,10 +555,14 @@ class Loader:
         if isinstance(e, PostgresEngine):
             e.commit()
 
+    def _audit_latest(self) -> datetime | None:
+        """The latest loaded_at in the audit (None when it is empty)."""
+        rows = self.engine.execute(f"select max(loaded_at) from {AUDIT}")
+        return rows[0][0] if rows else None
+
     def _loaded_at(self) -> datetime:
         """Now (UTC), strictly after every earlier load recorded in the audit."""
-        rows = self.engine.execute(f"select max(loaded_at) from {AUDIT}")
-        latest = rows[0][0] if rows else None
+        latest = self._audit_latest()
         now = datetime.now(UTC).replace(tzinfo=None)
         for earlier in (latest, self.last_loaded_at):
             if earlier is not None and now <= earlier:
@@ -576,6 +580,16 @@ class Loader:
              message, loaded_at),
         )
 
+    def _previous_load(self, lf: LandingFile, sha: str) -> list[tuple[Any, ...]]:
+        """(batch_id, source_file, row_count) of the first load of the same content, if any."""
+        e = self.engine
+        return e.execute(
+            e.sql(f"select batch_id, source_file, row_count from {AUDIT} where domain = ? "
+                  f"and entity = ? and file_sha256 = ? and status = 'loaded' "
+                  f"order by loaded_at limit 1"),
+            (lf.entity.domain, lf.entity.name, sha),
+        )
+
     def load_file(self, lf: LandingFile, summary: LoadSummary) -> None:
         e = self.engine
         started = time.monotonic()
@@ -584,12 +598,7 @@ class Loader:
         batch_id = uuid.uuid4().hex
         e.begin()
         try:
-            previous = e.execute(
-                e.sql(f"select batch_id, source_file, row_count from {AUDIT} where domain = ? "
-                      f"and entity = ? and file_sha256 = ? and status = 'loaded' "
-                      f"order by loaded_at limit 1"),
-                (lf.entity.domain, lf.entity.name, sha),
-            )
+            previous = self._previous_load(lf, sha)
             if previous:
                 batch, source, count = previous[0]
                 message = f"already loaded from {source} as batch {batch} ({count} rows)"

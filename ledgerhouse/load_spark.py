@@ -33,16 +33,19 @@ import sys
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from ledgerhouse.entities import LOAD_METADATA_COLUMNS
 from ledgerhouse.load import (
+    AUDIT,
     STAGE,
     Engine,
     FormatCheck,
     LandingFile,
     Loader,
     LoadError,
+    LoadSummary,
     _first_line,
     _ident,
     _raw_table,
@@ -57,6 +60,7 @@ class SparkEngine(Engine):
     text_type = "string"
     raw_table_options = f" using parquet partitioned by ({PARTITION})"
     insert_verb = "insert overwrite"
+    _staged: Any = None  # the persisted stage frame of the file being loaded
 
     def open(self) -> None:
         try:
@@ -133,10 +137,16 @@ class SparkEngine(Engine):
             # empty field = null, quoted or not (as on the other engines)
             *[F.when(F.col(c) != "", F.col(c)).alias(c) for c in columns],
         )
-        frame.createOrReplaceTempView(STAGE)
+        # The check, the sampled rows and the insert read the stage: parse
+        # and number the file once, not three times.
+        self._staged = frame.persist()
+        self._staged.createOrReplaceTempView(STAGE)
 
     def drop_stage(self) -> None:
         self.con.catalog.dropTempView(STAGE)
+        if self._staged is not None:
+            self._staged.unpersist()
+            self._staged = None
 
 
 @contextlib.contextmanager
@@ -192,7 +202,45 @@ def spark_mart_counts(settings: Any, schemas: tuple[str, ...]) -> list[tuple[str
 
 
 class SparkLoader(Loader):
-    """The loader with a SparkEngine and a partition-overwriting insert."""
+    """The loader with a SparkEngine and a partition-overwriting insert.
+
+    Every query is a Spark job (about a second locally), so what the generic
+    loader asks per file is asked once per run here: the audit's loaded
+    files and its latest load time are read at the first file and then kept
+    up to date in memory. That is safe because a Derby metastore admits one
+    Spark process at a time (docs/spark.md), so no other loader can write
+    the audit during the run.
+    """
+
+    _loaded_files: dict[tuple[str, str, str], tuple[Any, ...]] | None = None
+
+    def run(self, landing_dir: Path) -> LoadSummary:
+        self._loaded_files = None
+        self.last_loaded_at = None
+        return super().run(landing_dir)
+
+    def _previous_load(self, lf: LandingFile, sha: str) -> list[tuple[Any, ...]]:
+        if self._loaded_files is None:
+            self._loaded_files = {}
+            for domain, entity, file_sha, *first in self.engine.execute(
+                f"select domain, entity, file_sha256, batch_id, source_file, row_count "
+                f"from {AUDIT} where status = 'loaded' order by loaded_at"
+            ):
+                self._loaded_files.setdefault((domain, entity, file_sha), tuple(first))
+        hit = self._loaded_files.get((lf.entity.domain, lf.entity.name, sha))
+        return [hit] if hit else []
+
+    def _audit(self, batch_id: str, lf: LandingFile, sha: str, rows: int | None, status: str,
+               message: str, loaded_at: datetime) -> None:
+        super()._audit(batch_id, lf, sha, rows, status, message, loaded_at)
+        if status == "loaded" and self._loaded_files is not None:
+            self._loaded_files.setdefault((lf.entity.domain, lf.entity.name, sha),
+                                          (batch_id, lf.source_file, rows))
+
+    def _audit_latest(self) -> datetime | None:
+        if self.last_loaded_at is not None:  # read once per run; later ones are ours
+            return None
+        return super()._audit_latest()
 
     def _insert(self, lf: LandingFile, check: FormatCheck, batch_id: str, sha: str,
                 loaded_at: datetime) -> None:
