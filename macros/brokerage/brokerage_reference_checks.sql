@@ -32,12 +32,12 @@
             'required': ['price_date', 'price'],
         },
         'opening_positions': {
-            'keys': ['firm', 'ledger', 'branch', 'base', 'sub_acct_key', 'cusip'],
+            'keys': ledgerhouse.position_key(),
             'typed': ['as_of_date', 'td_qty', 'sd_qty'],
             'required': ['as_of_date', 'td_qty', 'sd_qty'],
         },
         'opening_balances': {
-            'keys': ['firm', 'ledger', 'branch', 'base', 'sub_acct_key'],
+            'keys': ledgerhouse.sub_account_key(),
             'typed': ['as_of_date', 'td_bal', 'sd_bal', 'sma'],
             'required': ['as_of_date', 'td_bal', 'sd_bal', 'sma'],
         },

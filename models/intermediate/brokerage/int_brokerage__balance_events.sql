@@ -10,7 +10,7 @@
 -- Incremental by event_date like int_brokerage__position_events.
 {{ config(**ledgerhouse.daily_mart_config('event_date')) }}
 {%- set window_start = ledgerhouse.daily_window_start('event_date') %}
-{%- set keys = ['firm', 'ledger', 'branch', 'base', 'sub_acct_key'] %}
+{%- set keys = ledgerhouse.sub_account_key() %}
 
 with
 
@@ -40,11 +40,7 @@ effects_with_opening as (
     from effects
     left join opening_balances
         on
-            effects.firm = opening_balances.firm
-            and effects.ledger = opening_balances.ledger
-            and effects.branch = opening_balances.branch
-            and effects.base = opening_balances.base
-            and effects.sub_acct_key = opening_balances.sub_acct_key
+            {{ ledgerhouse.key_equals('effects', 'opening_balances', ledgerhouse.sub_account_key()) | trim }}
 ),
 
 unioned as (

@@ -13,7 +13,7 @@
 -- stored events before its window instead of recomputing all history.
 {{ config(**ledgerhouse.daily_mart_config('event_date')) }}
 {%- set window_start = ledgerhouse.daily_window_start('event_date') %}
-{%- set keys = ['firm', 'ledger', 'branch', 'base', 'sub_acct_key', 'cusip'] %}
+{%- set keys = ledgerhouse.position_key() %}
 
 with
 
@@ -42,12 +42,7 @@ effects_with_opening as (
     from effects
     left join opening_positions
         on
-            effects.firm = opening_positions.firm
-            and effects.ledger = opening_positions.ledger
-            and effects.branch = opening_positions.branch
-            and effects.base = opening_positions.base
-            and effects.sub_acct_key = opening_positions.sub_acct_key
-            and effects.cusip = opening_positions.cusip
+            {{ ledgerhouse.key_equals('effects', 'opening_positions', ledgerhouse.position_key()) | trim }}
 ),
 
 unioned as (

@@ -64,11 +64,7 @@ positions as (
     inner join sub_account_totals
         on
             market_values.business_date = sub_account_totals.business_date
-            and market_values.firm = sub_account_totals.firm
-            and market_values.ledger = sub_account_totals.ledger
-            and market_values.branch = sub_account_totals.branch
-            and market_values.base = sub_account_totals.base
-            and market_values.sub_acct_key = sub_account_totals.sub_acct_key
+            and {{ ledgerhouse.key_equals('market_values', 'sub_account_totals', ledgerhouse.sub_account_key()) | trim }}
 ),
 
 -- The rule depends only on (prodline, side, concentrated_sw): it is chosen

@@ -28,7 +28,7 @@ business_dates as (
 {{ ledgerhouse.daily_running_totals(
     'events',
     'business_dates',
-    ['firm', 'ledger', 'branch', 'base', 'sub_acct_key'],
+    ledgerhouse.sub_account_key(),
     [['td_bal', 'td_bal_change'], ['sd_bal', 'sd_bal_change'], ['sma', 'sma_change']],
 ) }},
 

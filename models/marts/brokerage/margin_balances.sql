@@ -111,19 +111,11 @@ combined as (
     left join market_value_totals
         on
             balances.business_date = market_value_totals.business_date
-            and balances.firm = market_value_totals.firm
-            and balances.ledger = market_value_totals.ledger
-            and balances.branch = market_value_totals.branch
-            and balances.base = market_value_totals.base
-            and balances.sub_acct_key = market_value_totals.sub_acct_key
+            and {{ ledgerhouse.key_equals('balances', 'market_value_totals', ledgerhouse.sub_account_key()) | trim }}
     left join requirement_totals
         on
             balances.business_date = requirement_totals.business_date
-            and balances.firm = requirement_totals.firm
-            and balances.ledger = requirement_totals.ledger
-            and balances.branch = requirement_totals.branch
-            and balances.base = requirement_totals.base
-            and balances.sub_acct_key = requirement_totals.sub_acct_key
+            and {{ ledgerhouse.key_equals('balances', 'requirement_totals', ledgerhouse.sub_account_key()) | trim }}
 ),
 
 with_equity as (

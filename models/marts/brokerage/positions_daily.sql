@@ -31,7 +31,7 @@ business_dates as (
 {{ ledgerhouse.daily_running_totals(
     'events',
     'business_dates',
-    ['firm', 'ledger', 'branch', 'base', 'sub_acct_key', 'cusip'],
+    ledgerhouse.position_key(),
     [['td_qty', 'td_qty_change'], ['sd_qty', 'sd_qty_change']],
     flag='has_activity',
 ) }},
