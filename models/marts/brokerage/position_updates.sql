@@ -12,8 +12,11 @@
 -- back to its date, so every later update of its position is renumbered).
 -- The updates traded before the window are carried in per position as
 -- their count and Σ quantity, so each rebuilt row equals a full build's.
+-- A build of the whole history (window start none, or 0001-01-01 for an
+-- empty target) has nothing to carry in and skips that join.
 {{ config(**ledgerhouse.daily_mart_config('trade_date')) }}
 {%- set window_start = ledgerhouse.daily_window_start('trade_date') or '0001-01-01' %}
+{%- set whole_history = window_start == '0001-01-01' %}
 
 with
 
@@ -38,16 +41,22 @@ applied as (
     from effects
     left join opening_positions
         on
-            effects.firm = opening_positions.firm
-            and effects.ledger = opening_positions.ledger
-            and effects.branch = opening_positions.branch
-            and effects.base = opening_positions.base
-            and effects.sub_acct_key = opening_positions.sub_acct_key
-            and effects.cusip = opening_positions.cusip
+            {{ ledgerhouse.key_equals('effects', 'opening_positions', ledgerhouse.position_key()) | trim }}
     where
         opening_positions.as_of_date is null
         or effects.trade_date >= opening_positions.as_of_date
 ),
+
+{%- if whole_history %}
+
+in_window as (
+    select
+        applied.*,
+        0 as carried_updates,
+        cast(0 as {{ ledgerhouse.type_quantity() }}) as carried_quantity
+    from applied
+),
+{%- else %}
 
 -- updates traded before the window (none on a full build), per position
 carried_in as (
@@ -73,14 +82,10 @@ in_window as (
     from applied
     left join carried_in
         on
-            applied.firm = carried_in.firm
-            and applied.ledger = carried_in.ledger
-            and applied.branch = carried_in.branch
-            and applied.base = carried_in.base
-            and applied.sub_acct_key = carried_in.sub_acct_key
-            and applied.cusip = carried_in.cusip
+            {{ ledgerhouse.key_equals('applied', 'carried_in', ledgerhouse.position_key()) | trim }}
     where applied.trade_date >= cast('{{ window_start }}' as date)
 ),
+{%- endif %}
 
 sequenced as (
     select
@@ -139,8 +144,8 @@ final as (
             ['sub_acct_key', 'sub_acct_key', 'string'],
             ['cusip', 'cusip', 'string'],
             ['maxx_key_code', 'maxx_key_code', 'string'],
-            ['trade_date', 'trade_date', 'string'],
-            ['settle_date', 'settle_date', 'string'],
+            ['trade_date', 'trade_date', 'date'],
+            ['settle_date', 'settle_date', 'date'],
             ['seq_in_position', 'seq_in_position', 'number'],
             ['quantity', 'quantity', 'number'],
             ['td_qty_before', 'td_qty_before', 'number'],
