@@ -135,6 +135,7 @@ clean:  ## remove build output, sample data and the DuckDB file (keeps the venvs
 BENCH_ACTIVITIES ?= 1000000
 BENCH_DAYS ?= 250
 BENCH_ACCOUNTS ?= 1000
+BENCH_ARGS ?=
 
 bench: setup  ## brokerage benchmark on DuckDB: dbt build vs a hand-written baseline, incremental day vs full (not a test)
-	$(BIN)/python -m ledgerhouse.bench --activities $(BENCH_ACTIVITIES) --days $(BENCH_DAYS) --accounts $(BENCH_ACCOUNTS) --dir bench
+	$(BIN)/python -m ledgerhouse.bench --activities $(BENCH_ACTIVITIES) --days $(BENCH_DAYS) --accounts $(BENCH_ACCOUNTS) --dir bench $(BENCH_ARGS)

@@ -10,15 +10,24 @@ children) covers dbt and the engine when it runs in the dbt process:
    warehouse and metastore in ``--dir``);
 3. time the brokerage ``dbt build`` (seeds, staging, validation, every
    brokerage mart; models only, the tests are not timed);
-4. DuckDB only: time a hand-written single-query DuckDB baseline of the same
-   position application (td_qty after each activity: opening td_qty +
-   running sum in (trade_date, entry_seq, activity_id) order) on the same
-   raw data, and check that it agrees with ``position_updates``;
-5. load day D + 1 and time an incremental dbt run (one new day), then a
-   ``--full-refresh`` build of the same D + 1 days.
+4. DuckDB only: time two hand-written single-query DuckDB baselines of the
+   same position application on the same raw data, and check that each
+   agrees with ``position_updates``: the minimal one computes td_qty after
+   each activity only (opening td_qty + running sum in (trade_date,
+   entry_seq, activity_id) order); the full-output one writes every column
+   the model writes (sequence number, before/after quantities, the JSON
+   payload, load metadata) and is the like-for-like figure;
+5. load day D + 1 and time an incremental dbt run (one new day), the same
+   run again with nothing new (the fixed cost of any run: dbt start-up,
+   seeds, views), then a ``--full-refresh`` build of the same D + 1 days
+   (``--skip-full-refresh`` leaves it out; the D-day build of step 3 is then
+   the denominator of the incremental ratio).
 
-PostgreSQL runs in its own server process, so its memory is not in the peak
-figure; the peak is that of dbt (and of Spark, which runs inside dbt).
+Two memory figures: ``peak_memory_mb``, the largest resident set of any
+finished child (``getrusage``), and ``peak_process_tree_mb``, the largest sum
+of resident memory over a step's whole process tree, sampled every 0.5 s
+(the one that counts Spark's JVM, which getrusage misses). PostgreSQL runs in
+its own server process, so its memory is in neither.
 
 Prints every figure, the build/baseline ratio and the incremental/full
 ratio, and writes them to ``BENCH_DIR/results.json`` (``results-<target>.json``
@@ -34,6 +43,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -43,7 +53,28 @@ BIN = Path(sys.executable).parent
 SELECT = ["--select", "+models/marts/brokerage", "--exclude", "activity_errors",
           "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 
-BASELINE_SQL = """
+# Shared by both baselines: the current opening row per position key (latest
+# delivery wins) and the application filter (rules that update td_qty; effects
+# on or after the opening's as_of_date).
+_OPENINGS_CTE = """openings as (
+    select
+        firm, ledger, branch, base, sub_acct_key, cusip,
+        try_cast(as_of_date as date) as as_of_date,
+        try_cast(td_qty as decimal(28, 6)) as td_qty
+    from raw_brokerage.opening_positions
+    qualify row_number() over (
+        partition by firm, ledger, branch, base, sub_acct_key, cusip
+        order by _loaded_at desc, _line_number desc
+    ) = 1
+)"""
+_APPLIED_JOINS = """inner join reference.bookkeeping_rules as r
+    on a.maxx_key_code = r.maxx_key_code and r.upd_td_qty_sw = 'Y'
+left join openings as o
+    on a.firm = o.firm and a.ledger = o.ledger and a.branch = o.branch
+    and a.base = o.base and a.sub_acct_key = o.sub_acct_key and a.cusip = o.cusip
+where o.as_of_date is null or a.trade_date >= o.as_of_date"""
+
+BASELINE_SQL = f"""
 create or replace table benchmark.baseline_position_updates as
 with
 activity as (
@@ -55,17 +86,7 @@ activity as (
     from raw_brokerage.activity
     where cusip is not null
 ),
-openings as (
-    select
-        firm, ledger, branch, base, sub_acct_key, cusip,
-        try_cast(as_of_date as date) as as_of_date,
-        try_cast(td_qty as decimal(28, 6)) as td_qty
-    from raw_brokerage.opening_positions
-    qualify row_number() over (
-        partition by firm, ledger, branch, base, sub_acct_key, cusip
-        order by _loaded_at desc, _line_number desc
-    ) = 1
-)
+{_OPENINGS_CTE}
 select
     a.activity_id,
     coalesce(o.td_qty, 0) + sum(a.quantity) over (
@@ -74,18 +95,90 @@ select
         rows between unbounded preceding and current row
     ) as td_qty_after
 from activity as a
-inner join reference.bookkeeping_rules as r
-    on a.maxx_key_code = r.maxx_key_code and r.upd_td_qty_sw = 'Y'
-left join openings as o
-    on a.firm = o.firm and a.ledger = o.ledger and a.branch = o.branch
-    and a.base = o.base and a.sub_acct_key = o.sub_acct_key and a.cusip = o.cusip
-where o.as_of_date is null or a.trade_date >= o.as_of_date
+{_APPLIED_JOINS}
 """
+
+def _json_string(expr: str) -> str:
+    """A JSON string value of a text expression, escaped as position_updates does."""
+    return (f"coalesce('\"' || replace(replace(cast({expr} as text), '\\', '\\\\'), "
+            f"'\"', '\\\"') || '\"', 'null')")
+
+
+def _json_date(expr: str) -> str:
+    return f"coalesce('\"' || cast({expr} as text) || '\"', 'null')"
+
+
+def _json_number(expr: str) -> str:
+    return f"coalesce(cast({expr} as text), 'null')"
+
+
+_PAYLOAD_FIELDS = [("event", "'position.updated'", "s"), ("activity_id", "activity_id", "s"),
+                   ("firm", "firm", "s"), ("ledger", "ledger", "s"), ("branch", "branch", "s"),
+                   ("base", "base", "s"), ("sub_acct_key", "sub_acct_key", "s"),
+                   ("cusip", "cusip", "s"), ("maxx_key_code", "maxx_key_code", "s"),
+                   ("trade_date", "trade_date", "d"), ("settle_date", "settle_date", "d"),
+                   ("seq_in_position", "seq_in_position", "n"), ("quantity", "quantity", "n"),
+                   ("td_qty_before", "td_qty_before", "n"), ("td_qty_after", "td_qty_after", "n")]
+_PAYLOAD_SQL = "concat('{', " + ", ".join(
+    f"'{',' if i else ''}\"{key}\":', "
+    + {"s": _json_string, "d": _json_date, "n": _json_number}[kind](expr)
+    for i, (key, expr, kind) in enumerate(_PAYLOAD_FIELDS)) + ", '}')"
+
+# The full-output baseline: the same position application written by hand as
+# one query that also writes every column position_updates writes (key,
+# dates, quantity, seq_in_position, opening/before/after quantities, the
+# position.updated JSON payload, load metadata). This is the like-for-like
+# figure: the spec's position application includes the sequence number and
+# the payload, not only td_qty_after. Like the minimal baseline it does no
+# validation.
+BASELINE_FULL_SQL = f"""
+create or replace table benchmark.baseline_position_updates_full as
+with
+activity as (
+    select
+        activity_id, firm, ledger, branch, base, sub_acct_key, cusip, maxx_key_code,
+        coalesce(try_cast(quantity as decimal(28, 6)), 0) as quantity,
+        try_cast(trade_date as date) as trade_date,
+        try_cast(settle_date as date) as settle_date,
+        try_cast(entry_seq as bigint) as entry_seq,
+        _batch_id, _source_file, _line_number, _loaded_at
+    from raw_brokerage.activity
+    where cusip is not null
+),
+{_OPENINGS_CTE},
+applied as (
+    select
+        a.*,
+        coalesce(o.td_qty, 0) as opening_td_qty,
+        row_number() over w as seq_in_position,
+        cast(coalesce(o.td_qty, 0) + sum(a.quantity) over (
+            w rows between unbounded preceding and current row) as decimal(28, 6)) as td_qty_after
+    from activity as a
+    {_APPLIED_JOINS}
+    window w as (
+        partition by a.firm, a.ledger, a.branch, a.base, a.sub_acct_key, a.cusip
+        order by a.trade_date, a.entry_seq, a.activity_id
+    )
+),
+before as (
+    select *, cast(td_qty_after - quantity as decimal(28, 6)) as td_qty_before from applied
+)
+select
+    activity_id, firm, ledger, branch, base, sub_acct_key, cusip, maxx_key_code,
+    trade_date, settle_date, entry_seq, quantity, seq_in_position, opening_td_qty,
+    td_qty_before, td_qty_after, {_PAYLOAD_SQL} as event_payload,
+    _batch_id, _source_file, _line_number, _loaded_at
+from before
+"""
+
 
 # Agreement check: the baseline has no validation, so only activities that
 # passed validation are compared; a difference means one of the two is wrong
 # (or a rejected row shares a position with valid ones, which the count shows).
-AGREEMENT_SQL = """
+def _agreement_sql(baseline_table: str, columns: list[str]) -> str:
+    """Rows of position_updates that differ from a baseline table in `columns`."""
+    differs = " or ".join(f"b.{c} is distinct from p.{c}" for c in columns)
+    return f"""
 with
 rejected_positions as (
     select distinct firm, ledger, branch, base, sub_acct_key, cusip
@@ -95,20 +188,31 @@ rejected_positions as (
         where v.activity_id = r.activity_id and v._batch_id = r._batch_id
             and v._line_number = r._line_number
     )
+),
+compared as (
+    select p.*, ({differs}) as differs
+    from brokerage.position_updates as p
+    inner join {baseline_table} as b on p.activity_id = b.activity_id
 )
 select
     count(*) as compared,
-    count(*) filter (where b.td_qty_after <> p.td_qty_after) as differing,
+    count(*) filter (where differs) as differing,
     count(*) filter (
-        where b.td_qty_after <> p.td_qty_after and not exists (
+        where differs and not exists (
             select 1 from rejected_positions as x
             where x.firm = p.firm and x.ledger = p.ledger and x.branch = p.branch
                 and x.base = p.base and x.sub_acct_key = p.sub_acct_key and x.cusip = p.cusip
         )
     ) as differing_without_a_rejected_row
-from brokerage.position_updates as p
-inner join benchmark.baseline_position_updates as b on p.activity_id = b.activity_id
+from compared as p
 """
+
+
+AGREEMENT_SQL = _agreement_sql("benchmark.baseline_position_updates", ["td_qty_after"])
+AGREEMENT_FULL_SQL = _agreement_sql(
+    "benchmark.baseline_position_updates_full",
+    ["seq_in_position", "td_qty_before", "td_qty_after", "opening_td_qty", "event_payload",
+     "_batch_id", "_line_number"])
 
 
 def _peak_mb() -> float:
@@ -116,15 +220,61 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def _tree_rss_bytes(root: int) -> int:
+    """Resident memory of `root` and all its descendants now (Linux /proc).
+
+    getrusage misses Spark's JVM (py4j starts it and never waits for it), so
+    the benchmark also samples the whole process tree of each step."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry)
+        children.setdefault(int(fields[1]), []).append(pid)
+        rss[pid] = int(fields[21]) * page
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+_TREE_PEAK_MB = 0.0
+
+
+def _wait_sampling(proc: subprocess.Popen[str]) -> tuple[str, str]:
+    """Wait for `proc`, sampling its process tree's memory every 0.5 s."""
+    global _TREE_PEAK_MB
+    result: list[tuple[str, str]] = []
+    reader = threading.Thread(target=lambda: result.append(proc.communicate()))
+    reader.start()
+    while reader.is_alive():
+        if os.path.isdir("/proc"):
+            _TREE_PEAK_MB = max(_TREE_PEAK_MB, _tree_rss_bytes(proc.pid) / 2**20)
+        reader.join(0.5)
+    return result[0]
+
+
 def _run(cmd: list[str], env: dict[str, str], label: str) -> float:
     print(f"bench: {label} ...", flush=True)
     start = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    stdout, stderr = _wait_sampling(proc)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
-        sys.stderr.write(proc.stdout[-5000:] + proc.stderr[-3000:])
+        sys.stderr.write(stdout[-5000:] + stderr[-3000:])
         raise SystemExit(f"bench: {label} failed ({proc.returncode})")
-    print(f"bench: {label}: {seconds:.1f}s (peak memory so far {_peak_mb():.0f} MB)", flush=True)
+    print(f"bench: {label}: {seconds:.1f}s (peak memory so far {_peak_mb():.0f} MB, "
+          f"process tree {_TREE_PEAK_MB:.0f} MB)", flush=True)
     return seconds
 
 
@@ -149,7 +299,7 @@ def _duckdb(db: Path, sql: str, env: dict[str, str], label: str) -> tuple[float,
     line = next(x for x in proc.stdout.splitlines() if x.startswith("BENCH "))
     _, seconds_text, output = line.split(" ", 2)
     seconds = float(seconds_text)
-    print(f"bench: {label}: {seconds:.1f}s", flush=True)
+    print(f"bench: {label}: {seconds:.1f}s {output}".rstrip(), flush=True)
     return seconds, output
 
 
@@ -211,6 +361,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="reuse generated data in --dir")
     parser.add_argument("--target", choices=("duckdb", "postgres", "spark"), default="duckdb",
                         help="dbt target to time (the baseline query runs on DuckDB only)")
+    parser.add_argument("--skip-full-refresh", action="store_true",
+                        help="leave out step 5's --full-refresh build (the 250-day build is "
+                             "then the incremental ratio's denominator)")
     parser.add_argument("--pg-database", default="ledgerhouse_bench",
                         help="PostgreSQL database for --target postgres (dropped and recreated)")
     args = parser.parse_args(argv)
@@ -251,6 +404,11 @@ def main(argv: list[str] | None = None) -> int:
         figures["baseline_s"], _ = _duckdb(db, BASELINE_SQL, env, "hand-written baseline query")
         _, agreement = _duckdb(db, AGREEMENT_SQL, env, "baseline agrees with position_updates")
         figures["baseline_agreement"] = agreement
+        figures["baseline_full_s"], _ = _duckdb(db, BASELINE_FULL_SQL, env,
+                                                "hand-written full-output baseline query")
+        _, agreement = _duckdb(db, AGREEMENT_FULL_SQL, env,
+                               "full-output baseline agrees with position_updates")
+        figures["baseline_full_agreement"] = agreement
     figures["peak_memory_mb_after_full"] = round(_peak_mb())
 
     figures["load_new_day_s"] = _run([str(BIN / "ledgerhouse"), "load", str(new_day)], env,
@@ -259,11 +417,17 @@ def main(argv: list[str] | None = None) -> int:
                                     "dbt build, incremental (one new day)")
     figures["incremental_models_s"] = dict(
         sorted(_model_seconds(target).items(), key=lambda kv: -kv[1])[:6])
-    figures["full_refresh_s"] = _run([*dbt, "build", *SELECT, "--full-refresh", *paths], env,
-                                     f"dbt build --full-refresh, {len(days)} days")
-    figures["full_refresh_models_s"] = dict(
-        sorted(_model_seconds(target).items(), key=lambda kv: -kv[1])[:6])
+    # The floor of any incremental run: the same build again with nothing new
+    # (dbt start-up, seeds, views, every model's window query finding nothing).
+    figures["incremental_nothing_new_s"] = _run([*dbt, "build", *SELECT, *paths], env,
+                                                "dbt build, incremental (nothing new)")
+    if not args.skip_full_refresh:
+        figures["full_refresh_s"] = _run([*dbt, "build", *SELECT, "--full-refresh", *paths], env,
+                                         f"dbt build --full-refresh, {len(days)} days")
+        figures["full_refresh_models_s"] = dict(
+            sorted(_model_seconds(target).items(), key=lambda kv: -kv[1])[:6])
     figures["peak_memory_mb"] = round(_peak_mb())
+    figures["peak_process_tree_mb"] = round(_TREE_PEAK_MB)
     figures["load_average_end"] = os.getloadavg()
 
     if "baseline_s" in figures:
@@ -272,8 +436,10 @@ def main(argv: list[str] | None = None) -> int:
         figures["ratio_build_to_baseline"] = round(build / base, 2)
         if pos:
             figures["ratio_position_updates_to_baseline"] = round(float(pos) / base, 2)
-    figures["ratio_incremental_to_full"] = round(
-        float(figures["incremental_s"]) / float(figures["full_refresh_s"]), 3)
+            figures["ratio_position_updates_to_full_baseline"] = round(
+                float(pos) / float(figures["baseline_full_s"]), 2)
+    full = figures.get("full_refresh_s", figures["full_build_s"])
+    figures["ratio_incremental_to_full"] = round(float(figures["incremental_s"]) / float(full), 3)
 
     print(f"\n=== brokerage benchmark ({args.target}) ===")
     for key, value in figures.items():

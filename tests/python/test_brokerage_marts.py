@@ -20,6 +20,8 @@ from brokerage_marts_support import MARTS, build_marts, diff_marts, load, mart_r
 from conftest import Warehouse
 from test_dbt_foundation import execute
 
+from ledgerhouse.bench import AGREEMENT_FULL_SQL, AGREEMENT_SQL, BASELINE_FULL_SQL, BASELINE_SQL
+
 pytestmark = pytest.mark.slow
 
 D = Decimal
@@ -174,6 +176,24 @@ def test_full_build_with_all_tests(warehouse: Warehouse, sample_landing: Path) -
         "select pricing_rule, count(*) from brokerage.market_values group by pricing_rule"
     ))
     assert {"STANDARD", "EXTENDED"} <= set(rules), rules
+    if warehouse.target == "duckdb":  # the benchmark's baselines are DuckDB queries
+        assert_bench_baselines_agree(warehouse)
+
+
+def assert_bench_baselines_agree(wh: Warehouse) -> None:
+    """The benchmark's two hand-written queries (ledgerhouse/bench.py), written
+    from the spec apart from the models, give position_updates' rows: the
+    minimal one its td_qty_after, the full-output one every column incl. the
+    payload text. Only positions with a rejected raw row may differ (the
+    baselines do no validation)."""
+    execute(wh, "create schema if not exists benchmark")
+    execute(wh, BASELINE_SQL)
+    execute(wh, BASELINE_FULL_SQL)
+    updates = wh.query("select count(*) from brokerage.position_updates")[0][0]
+    for check in (AGREEMENT_SQL, AGREEMENT_FULL_SQL):
+        compared, differing, differing_without_a_rejected_row = wh.query(check)[0]
+        assert compared > updates // 2, (compared, updates)
+        assert differing_without_a_rejected_row == 0, (differing, compared)
 
 
 @pytest.mark.postgres
