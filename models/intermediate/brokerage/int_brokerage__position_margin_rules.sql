@@ -64,7 +64,9 @@ positions as (
     inner join sub_account_totals
         on
             market_values.business_date = sub_account_totals.business_date
-            and {{ ledgerhouse.key_equals('market_values', 'sub_account_totals', ledgerhouse.sub_account_key()) | trim }}
+            and {{ ledgerhouse.key_equals(
+                'market_values', 'sub_account_totals', ledgerhouse.sub_account_key()
+            ) | trim }}
 ),
 
 -- The rule depends only on (prodline, side, concentrated_sw): it is chosen

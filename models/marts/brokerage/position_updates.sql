@@ -51,7 +51,7 @@ applied as (
 
 in_window as (
     select
-        applied.*,
+        *,
         0 as carried_updates,
         cast(0 as {{ ledgerhouse.type_quantity() }}) as carried_quantity
     from applied
