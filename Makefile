@@ -28,6 +28,12 @@ PYTEST_ARGS ?=
 # stays well inside its time; the three-engine parity test and the Spark
 # loader tests do run. `make test-spark` runs every Spark test.
 PYTEST_MARKERS ?= not spark_extended
+# The suite runs on two pytest-xdist workers, a whole test file per worker
+# (tests/python/conftest.py starts the longest files first). Almost every test
+# drives dbt, Airflow or Spark subprocesses that use one core each, so two
+# workers on the 2-core CI machine roughly halve the wall time.
+# PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
 
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
@@ -93,7 +99,7 @@ run: load build docs  ## the main job on the embedded default: sample data -> db
 
 test: setup airflow-setup chromium  ## the whole test suite (DuckDB, PostgreSQL, lint, Airflow DAGs)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -m "$(PYTEST_MARKERS)" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "$(PYTEST_MARKERS)" -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25 $(PYTEST_ARGS)
 
 test-spark: setup  ## every Spark test, the long incremental scenarios included (local PySpark, about an hour)
 	$(BIN)/python -m pytest -m spark $(PYTEST_ARGS)

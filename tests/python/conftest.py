@@ -225,3 +225,30 @@ def spark_warehouse(tmp_path: Path) -> Warehouse:
 def warehouse(request: pytest.FixtureRequest) -> Warehouse:
     """Each test that takes this runs once per target."""
     return request.getfixturevalue(f"{request.param}_warehouse")
+
+
+# --------------------------------------------------------------------------- order
+# `make test` runs two pytest-xdist workers, a whole file per worker
+# (--dist loadfile --no-loadscope-reorder): files are handed out in collection
+# order, so the longest ones go first and the two longest start at once on
+# different workers. Durations are from `make test --durations` on the CI
+# machine (see docs/conventions.md); a file not listed keeps its place after
+# these. Only the order changes: every test still runs.
+LONGEST_FIRST = (
+    "test_dags.py",
+    "test_spark_parity.py",
+    "test_load_spark.py",
+    "test_incremental.py",
+    "test_portfolio.py",
+    "test_payments.py",
+    "test_brokerage_marts.py",
+    "test_docs.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: tests keep their order within a file

@@ -52,7 +52,7 @@ applied as (
 in_window as (
     select
         *,
-        0 as carried_updates,
+        cast(0 as bigint) as carried_updates,
         cast(0 as {{ ledgerhouse.type_quantity() }}) as carried_quantity
     from applied
 ),
@@ -90,10 +90,11 @@ in_window as (
 sequenced as (
     select
         *,
-        carried_updates + row_number() over (
+        -- bigint on every engine (Spark's row_number() is an int)
+        cast(carried_updates + row_number() over (
             partition by firm, ledger, branch, base, sub_acct_key, cusip
             order by trade_date, entry_seq asc nulls last, {{ ledgerhouse.binary_order('activity_id') }}
-        ) as seq_in_position,
+        ) as bigint) as seq_in_position,
         carried_quantity + sum(quantity) over (
             partition by firm, ledger, branch, base, sub_acct_key, cusip
             order by trade_date, entry_seq asc nulls last, {{ ledgerhouse.binary_order('activity_id') }}
