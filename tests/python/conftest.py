@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 DBT = str(BIN / "dbt")
 LEDGERHOUSE = str(BIN / "ledgerhouse")
+AIRFLOW_BIN = ROOT / ".venv-airflow" / "bin"
 
 # Small but complete sample: every error code, every product, a holiday.
 SAMPLE_ARGS = ["--days", "8", "--accounts", "30", "--seed", "7"]
@@ -227,22 +228,60 @@ def warehouse(request: pytest.FixtureRequest) -> Warehouse:
     return request.getfixturevalue(f"{request.param}_warehouse")
 
 
+@pytest.fixture(scope="session")
+def airflow_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment for Airflow subprocesses, with its own manifest and warehouse."""
+    if not (AIRFLOW_BIN / "airflow").exists():
+        if os.environ.get("CI"):
+            pytest.fail(".venv-airflow is missing; `make test` builds it via airflow-setup")
+        pytest.skip(".venv-airflow is missing (run `make airflow-setup`)")
+    work = tmp_path_factory.mktemp("airflow")
+    env = base_env(
+        AIRFLOW_HOME=str(work / "airflow_home"),
+        AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"),
+        AIRFLOW__CORE__LOAD_EXAMPLES="False",
+        AIRFLOW__COSMOS__ENABLE_TELEMETRY="False",
+        AIRFLOW__COSMOS__CACHE_DIR=str(work / "cosmos_cache"),
+        AIRFLOW__LOGGING__LOGGING_LEVEL="WARNING",
+        DO_NOT_TRACK="1",
+        LEDGERHOUSE_TARGET="duckdb",
+        LEDGERHOUSE_DUCKDB=str(work / "warehouse.duckdb"),
+        LEDGERHOUSE_DUCKDB_TEMP=str(work / "duckdb_tmp"),
+        LEDGERHOUSE_LANDING=str(work / "landing"),
+        LEDGERHOUSE_ARCHIVE=str(work / "archive"),
+        LEDGERHOUSE_DBT_MANIFEST=str(work / "target" / "manifest.json"),
+        LEDGERHOUSE_UPSTREAM_WAIT_MINUTES="0.25",
+    )
+    # The manifest the DAGs render from (what `make airflow-setup` does into target/).
+    _run(
+        [DBT, "parse", "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
+        env,
+        check=True,
+    )
+    return env
+
+
 # --------------------------------------------------------------------------- order
 # `make test` runs two pytest-xdist workers, a whole file per worker
 # (--dist loadfile --no-loadscope-reorder): files are handed out in collection
-# order, so the longest ones go first and the two longest start at once on
-# different workers. Durations are from `make test --durations` on the CI
-# machine (see docs/conventions.md); a file not listed keeps its place after
-# these. Only the order changes: every test still runs.
+# order, two to each worker at the start and then one to whichever worker is
+# free, so the longest go first. Seconds per file measured by `make test`
+# (--durations, two workers, CI machine, 2026-12-03): spark_parity 1,355,
+# dags 1,100, dags_domain_runs 780, payments 470, incremental 360,
+# load_spark 340, brokerage_marts 300, portfolio 220, dbt_foundation 200,
+# conventions 160; the rest under 150 each. A file not listed keeps its place
+# after these. Only the order changes: every test still runs.
 LONGEST_FIRST = (
-    "test_dags.py",
     "test_spark_parity.py",
-    "test_load_spark.py",
-    "test_incremental.py",
-    "test_portfolio.py",
+    "test_dags.py",
+    "test_dags_domain_runs.py",
     "test_payments.py",
+    "test_incremental.py",
+    "test_load_spark.py",
     "test_brokerage_marts.py",
-    "test_docs.py",
+    "test_portfolio.py",
+    "test_dbt_foundation.py",
+    "test_conventions.py",
 )
 
 

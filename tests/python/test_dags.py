@@ -13,20 +13,22 @@ from dags/: the schedule of each batch, which marts it publishes, and the rules
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import time
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DBT, LEDGERHOUSE, ROOT, SAMPLE_ARGS, base_env
+from airflow_support import (
+    DOMAIN_EXPECTED,
+    POOL,
+    SCRIPTS,
+    _run,
+)
+from conftest import AIRFLOW_BIN, LEDGERHOUSE, ROOT, SAMPLE_ARGS
 
 pytestmark = pytest.mark.airflow
 
-AIRFLOW_BIN = ROOT / ".venv-airflow" / "bin"
-SCRIPTS = ROOT / "tests" / "airflow"
-POOL = "ledgerhouse_warehouse"
 DAY = "2026-03-02"  # business day of the chained run (the logical dates' day)
 
 # dag_id -> (cron, marts it publishes, upstream dag_id, asset it publishes)
@@ -57,33 +59,6 @@ EXPECTED = {
     ),
 }
 ORDER = list(EXPECTED)
-# The payments and portfolio DAGs (issues 6 and 7): tested at the end of this file.
-DOMAIN_EXPECTED = {
-    "payments_streaming_index": (
-        "*/15 * * * *",
-        {"streaming_index", "payment_errors"},
-        None,
-        "ledgerhouse.payments.streaming_index",
-    ),
-    "payments_daily_reconciliation": (
-        "0 6 * * *",
-        {"batch_index", "final_aggregate_index", "merchant_daily_kpis"},
-        "payments_streaming_index",
-        "ledgerhouse.payments.reconciliation",
-    ),
-    "portfolio_analytics_daily": (
-        "30 18 * * *",
-        {
-            "dim_date", "dim_portfolio", "dim_security", "fact_market_price_daily",
-            "fact_portfolio_performance_daily", "fact_portfolio_position_daily",
-            "fact_transactions_calculated", "portfolio_allocation_daily",
-            "portfolio_contribution_daily", "portfolio_errors", "portfolio_risk_daily",
-            "portfolio_sector_exposure_daily", "portfolio_sector_performance_daily",
-        },
-        None,
-        "ledgerhouse.portfolio.analytics",
-    ),
-}
 BATCH_NAMES = {
     "position_update_processing": "DailyPositionValuationBatch",
     "managed_position_processing": "DailyManagedPositionUpdateBatch",
@@ -102,48 +77,6 @@ def _upstream_chain(dag_id: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="session")
-def airflow_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Environment for Airflow subprocesses, with its own manifest and warehouse."""
-    if not (AIRFLOW_BIN / "airflow").exists():
-        if os.environ.get("CI"):
-            pytest.fail(".venv-airflow is missing; `make test` builds it via airflow-setup")
-        pytest.skip(".venv-airflow is missing (run `make airflow-setup`)")
-    work = tmp_path_factory.mktemp("airflow")
-    env = base_env(
-        AIRFLOW_HOME=str(work / "airflow_home"),
-        AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"),
-        AIRFLOW__CORE__LOAD_EXAMPLES="False",
-        AIRFLOW__COSMOS__ENABLE_TELEMETRY="False",
-        AIRFLOW__COSMOS__CACHE_DIR=str(work / "cosmos_cache"),
-        AIRFLOW__LOGGING__LOGGING_LEVEL="WARNING",
-        DO_NOT_TRACK="1",
-        LEDGERHOUSE_TARGET="duckdb",
-        LEDGERHOUSE_DUCKDB=str(work / "warehouse.duckdb"),
-        LEDGERHOUSE_DUCKDB_TEMP=str(work / "duckdb_tmp"),
-        LEDGERHOUSE_LANDING=str(work / "landing"),
-        LEDGERHOUSE_ARCHIVE=str(work / "archive"),
-        LEDGERHOUSE_DBT_MANIFEST=str(work / "target" / "manifest.json"),
-        LEDGERHOUSE_UPSTREAM_WAIT_MINUTES="0.25",
-    )
-    # The manifest the DAGs render from (what `make airflow-setup` does into target/).
-    _run(
-        [DBT, "parse", "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-        env,
-    )
-    return env
-
-
-def _run(cmd: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise AssertionError(
-            f"command failed ({proc.returncode}): {' '.join(cmd)}\n"
-            f"--- stdout ---\n{proc.stdout[-15000:]}\n--- stderr ---\n{proc.stderr[-15000:]}"
-        )
-    return proc
 
 
 @pytest.fixture(scope="session")
@@ -558,104 +491,3 @@ def test_every_domain_node_is_built_by_exactly_one_dag(bag: dict, manifest: dict
     for name in set(_build_tasks(bag["dags"]["payments_streaming_index"])):
         for parent in nodes[name].get("depends_on", {}).get("nodes", []):
             assert by_id.get(parent) not in recon, f"{name} reads {by_id.get(parent)}"
-
-
-def _expected_error_rows(landing: str) -> int:
-    """Data rows of the generator's _expected_errors.csv (one per labelled error)."""
-    return len((Path(landing) / "_expected_errors.csv").read_text().splitlines()) - 1
-
-
-@pytest.fixture(scope="session")
-def domain_runs(airflow_env: dict[str, str]) -> dict:
-    """generate (small) -> the payments pair, then the portfolio DAG, with dag.test(),
-    on their own DuckDB file and Airflow metadata DB."""
-    work = Path(airflow_env["AIRFLOW_HOME"]).parent / "domains"
-    env = {
-        **airflow_env,
-        "AIRFLOW_HOME": str(work / "airflow_home"),
-        "LEDGERHOUSE_DUCKDB": str(work / "warehouse.duckdb"),
-        "LEDGERHOUSE_PAYMENTS_LANDING": str(work / "landing-payments"),
-        "LEDGERHOUSE_PORTFOLIO_LANDING": str(work / "landing-portfolio"),
-    }
-    airflow = str(AIRFLOW_BIN / "airflow")
-    _run([airflow, "db", "migrate"], env)
-    _run([airflow, "pools", "set", POOL, "1", "ledgerhouse warehouse: one writer"], env)
-    _run([LEDGERHOUSE, "generate", env["LEDGERHOUSE_PAYMENTS_LANDING"], "--domain", "payments",
-          "--days", "3", "--accounts", "5"], env)
-    # 23 business days: portfolio_risk_daily needs at least 21 daily returns
-    _run([LEDGERHOUSE, "generate", env["LEDGERHOUSE_PORTFOLIO_LANDING"], "--domain", "portfolio",
-          "--days", "23", "--accounts", "3"], env)
-    reports: dict = {"env": env}
-    for key, dag_ids in (
-        ("payments", ["payments_streaming_index", "payments_daily_reconciliation"]),
-        ("portfolio", ["portfolio_analytics_daily"]),
-    ):
-        landing = Path(env[f"LEDGERHOUSE_{key.upper()}_LANDING"])
-        # business day of the runs: the last generated delivery date
-        day = max(p.name for p in landing.iterdir() if p.is_dir())
-        out = work / f"{key}.json"
-        t0 = time.perf_counter()
-        _run([str(AIRFLOW_BIN / "python"), str(SCRIPTS / "run_dags.py"), str(out), day, *dag_ids],
-             env)
-        reports[key] = json.loads(out.read_text())
-        reports[key]["day"] = day
-        reports[key]["expected_errors"] = _expected_error_rows(str(landing))
-        print(f"\n{key}: dag.test() of {dag_ids}: {time.perf_counter() - t0:.0f}s")
-        for run in reports[key]["runs"]:
-            print(f"  {run['dag_id']}: {run['state']} in {run['seconds']}s, "
-                  f"{len(run['tasks'])} tasks")
-    reports["duckdb"] = env["LEDGERHOUSE_DUCKDB"]
-    return reports
-
-
-def _mart_counts(path: str, schema_marts: dict[str, set[str]]) -> dict[str, int]:
-    con = duckdb.connect(path, read_only=True)
-    try:
-        return {
-            mart: con.sql(f"select count(*) from {schema}.{mart}").fetchall()[0][0]
-            for schema, marts in schema_marts.items()
-            for mart in marts
-        }
-    finally:
-        con.close()
-
-
-@pytest.mark.slow
-def test_payments_pair_runs_and_leaves_its_marts(domain_runs: dict) -> None:
-    report = domain_runs["payments"]
-    for run in report["runs"]:
-        failed = {t: s for t, s in run["tasks"].items() if s != "success"}
-        assert run["state"] == "success" and not failed, f"{run['dag_id']}: {failed}"
-    published = [(e["asset"], e["extra"]["business_day"]) for e in report["asset_events"]]
-    assert published == [
-        ("ledgerhouse.payments.streaming_index", report["day"]),
-        ("ledgerhouse.payments.reconciliation", report["day"]),
-    ]
-    marts = DOMAIN_EXPECTED["payments_streaming_index"][1] | DOMAIN_EXPECTED[
-        "payments_daily_reconciliation"][1]
-    counts = _mart_counts(domain_runs["duckdb"], {"payments": marts})
-    print(f"\npayments mart rows: {counts}")
-    # the generator injects labelled bad rows, so payment_errors is not empty either
-    assert all(n > 0 for n in counts.values()), counts
-    # docs/payments.md: payment_errors equals the generator's _expected_errors.csv
-    assert counts["payment_errors"] == report["expected_errors"] > 0
-
-
-@pytest.mark.slow
-def test_portfolio_dag_runs_and_leaves_its_marts(domain_runs: dict) -> None:
-    report = domain_runs["portfolio"]
-    (run,) = report["runs"]
-    failed = {t: s for t, s in run["tasks"].items() if s != "success"}
-    assert run["state"] == "success" and not failed, failed
-    portfolio_events = [e for e in report["asset_events"] if e["asset"].startswith(
-        "ledgerhouse.portfolio.")]
-    assert [(e["asset"], e["extra"]["business_day"]) for e in portfolio_events] == [
-        ("ledgerhouse.portfolio.analytics", report["day"])
-    ]
-    counts = _mart_counts(
-        domain_runs["duckdb"], {"portfolio": DOMAIN_EXPECTED["portfolio_analytics_daily"][1]}
-    )
-    print(f"\nportfolio mart rows: {counts}")
-    assert all(n > 0 for n in counts.values()), counts
-    # docs/portfolio.md: portfolio_errors equals the generator's _expected_errors.csv
-    assert counts["portfolio_errors"] == report["expected_errors"] > 0
