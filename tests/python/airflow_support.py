@@ -13,12 +13,15 @@ worker).
 
 from __future__ import annotations
 
-import subprocess
+import functools
 
 import duckdb
 from conftest import ROOT
+from conftest import _run as _run_any
 
 SCRIPTS = ROOT / "tests" / "airflow"
+# conftest's runner, failing with the command's output when it exits non-zero
+_run = functools.partial(_run_any, check=True)
 POOL = "ledgerhouse_warehouse"
 
 # The payments and portfolio DAGs (issues 6 and 7): dag_id -> (cron, marts it
@@ -49,16 +52,6 @@ DOMAIN_EXPECTED = {
         "ledgerhouse.portfolio.analytics",
     ),
 }
-
-
-def _run(cmd: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise AssertionError(
-            f"command failed ({proc.returncode}): {' '.join(cmd)}\n"
-            f"--- stdout ---\n{proc.stdout[-15000:]}\n--- stderr ---\n{proc.stderr[-15000:]}"
-        )
-    return proc
 
 
 def _mart_counts(path: str, schema_marts: dict[str, set[str]]) -> dict[str, int]:

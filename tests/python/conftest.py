@@ -121,7 +121,7 @@ def _run(
     if check and proc.returncode != 0:
         raise AssertionError(
             f"command failed ({proc.returncode}): {' '.join(cmd)}\n"
-            f"--- stdout ---\n{proc.stdout[-20000:]}\n--- stderr ---\n{proc.stderr[-5000:]}"
+            f"--- stdout ---\n{proc.stdout[-20000:]}\n--- stderr ---\n{proc.stderr[-15000:]}"
         )
     return proc
 
@@ -265,22 +265,23 @@ def airflow_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 # `make test` runs two pytest-xdist workers, a whole file per worker
 # (--dist loadfile --no-loadscope-reorder): files are handed out in collection
 # order, two to each worker at the start and then one to whichever worker is
-# free, so the longest go first. Seconds per file measured by `make test`
-# (--durations, two workers, CI machine, 2026-12-03): spark_parity 1,355,
-# dags 1,100, dags_domain_runs 780, payments 470, incremental 360,
-# load_spark 340, brokerage_marts 300, portfolio 220, dbt_foundation 200,
-# conventions 160; the rest under 150 each. A file not listed keeps its place
-# after these. Only the order changes: every test still runs.
+# free, so the longest go first. Seconds per file, the largest setups and
+# calls that `--durations=25` listed in the fresh-clone `make test` of
+# 2026-12-03 (two workers, CI machine): spark_parity 1,252, dags 969,
+# dags_domain_runs 675, incremental 291, load_spark 259, payments 258,
+# dbt_foundation 162, brokerage_marts 140, portfolio 124, conventions 96.
+# A file not listed keeps its place after these. Only the order changes:
+# every test still runs.
 LONGEST_FIRST = (
     "test_spark_parity.py",
     "test_dags.py",
     "test_dags_domain_runs.py",
-    "test_payments.py",
     "test_incremental.py",
     "test_load_spark.py",
+    "test_payments.py",
+    "test_dbt_foundation.py",
     "test_brokerage_marts.py",
     "test_portfolio.py",
-    "test_dbt_foundation.py",
     "test_conventions.py",
 )
 
