@@ -524,6 +524,19 @@ class LoadSummary:
     files: list[tuple[str, str, int]] = field(default_factory=list)  # source, status, rows
 
 
+def compare_stage(lf: LandingFile, check: FormatCheck, count: int,
+                  found: dict[int, tuple[Any, ...]]) -> None:
+    """The engine's row count and sampled rows (by 1-based ordinal) equal the
+    format check's pass: the engine read the file whole and numbered it in file order."""
+    if count != check.rows:
+        raise LoadError(f"{lf.path}: the engine read {count} rows, the format check "
+                        f"{check.rows} (expected the same)")
+    for ordinal in sorted(check.samples):
+        if found.get(ordinal) != check.samples[ordinal]:
+            raise LoadError(f"{lf.path}: row {ordinal} read by the engine differs from "
+                            f"the file (expected rows in file order)")
+
+
 class Loader:
     def __init__(self, settings: TargetSettings, out: Callable[[str], None],
                  warn: Callable[[str], None]) -> None:
@@ -617,13 +630,9 @@ class Loader:
                 self._reject(lf, sha, str(exc))
                 raise
             if check.rows:
-                e.stage(lf)
-                self._verify_stage(lf, check)
+                self._stage_and_verify(lf, check)
             e.start_write()
-            loaded_at = self._loaded_at()
-            if check.rows:
-                self._insert(lf, check, batch_id, sha, loaded_at)
-            self._audit(batch_id, lf, sha, check.rows, "loaded", "", loaded_at)
+            self._write_loaded(lf, check, batch_id, sha, self._loaded_at())
             e.drop_stage()
             e.commit()
         except MalformedFile:
@@ -655,25 +664,29 @@ class Loader:
         except Exception:  # the refusal itself is what the user must see
             e.rollback()
 
+    def _stage_and_verify(self, lf: LandingFile, check: FormatCheck) -> None:
+        """The file in the engine's stage, proven equal to the format check's pass."""
+        self.engine.stage(lf)
+        self._verify_stage(lf, check)
+
+    def _write_loaded(self, lf: LandingFile, check: FormatCheck, batch_id: str, sha: str,
+                      loaded_at: datetime) -> None:
+        """The file's rows, then its ``loaded`` audit row (one transaction here)."""
+        if check.rows:
+            self._insert(lf, check, batch_id, sha, loaded_at)
+        self._audit(batch_id, lf, sha, check.rows, "loaded", "", loaded_at)
+
     def _verify_stage(self, lf: LandingFile, check: FormatCheck) -> None:
         """Row count and sampled rows equal the Python pass: the numbering is file order."""
         e = self.engine
         count = e.execute(f"select count(*) from {STAGE}")[0][0]
-        if count != check.rows:
-            raise LoadError(f"{lf.path}: the engine read {count} rows, the format check "
-                            f"{check.rows} (expected the same)")
-        ordinals = sorted(check.samples)
-        if not ordinals:
-            return
-        cols = ", ".join(_ident(c) for c in lf.entity.columns)
-        got = e.execute(
-            f"select _ord, {cols} from {STAGE} where _ord in ({', '.join(map(str, ordinals))})"
-        )
-        found = {row[0]: tuple(row[1:]) for row in got}
-        for ordinal in ordinals:
-            if found.get(ordinal) != check.samples[ordinal]:
-                raise LoadError(f"{lf.path}: row {ordinal} read by the engine differs from "
-                                f"the file (expected rows in file order)")
+        found: dict[int, tuple[Any, ...]] = {}
+        if check.samples and count == check.rows:
+            cols = ", ".join(_ident(c) for c in lf.entity.columns)
+            ordinals = ", ".join(map(str, sorted(check.samples)))
+            got = e.execute(f"select _ord, {cols} from {STAGE} where _ord in ({ordinals})")
+            found = {row[0]: tuple(row[1:]) for row in got}
+        compare_stage(lf, check, count, found)
 
     def _insert(self, lf: LandingFile, check: FormatCheck, batch_id: str, sha: str,
                 loaded_at: datetime) -> None:
@@ -702,6 +715,10 @@ class Loader:
             (batch_id, lf.source_file, sha, loaded_at),
         )
 
+    def _finish(self) -> None:
+        """Writes a loader defers to the end of the run: none here (each file is
+        one transaction); the Spark loader writes its last batch."""
+
     def run(self, landing_dir: Path) -> LoadSummary:
         files = discover(landing_dir, self.warn)
         summary = LoadSummary()
@@ -718,6 +735,7 @@ class Loader:
         try:
             for lf in files:
                 self.load_file(lf, summary)
+            self._finish()
         finally:
             self.engine.close()
             self.prepared.clear()

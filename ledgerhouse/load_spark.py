@@ -11,10 +11,11 @@ idempotent instead of atomic (DECISIONLOG, docs/spark.md):
 
 * every raw table is partitioned by ``_file_sha256``; a file's rows are
   written with ``insert overwrite`` of its own partition (dynamic partition
-  overwrite), then its audit row (``loaded``) is appended;
-* a crash between the two leaves the partition without an audit row; the
-  retry finds no ``loaded`` row for (entity, sha256), loads the file again and
-  overwrites the partition: rows are never duplicated;
+  overwrite), then its audit row (``loaded``) is appended; files are written
+  in batches, one ``insert overwrite`` per entity and batch (``SparkLoader``);
+* a crash between the two leaves partitions without audit rows; the retry
+  finds no ``loaded`` row for (entity, sha256), loads the file again and
+  overwrites its partition: rows are never duplicated;
 * the format check runs before anything is written, as on the other engines,
   so a malformed file leaves nothing behind but its ``rejected`` audit row.
 
@@ -30,8 +31,10 @@ import contextlib
 import itertools
 import os
 import sys
+import time
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +42,7 @@ from typing import Any
 from ledgerhouse.entities import LOAD_METADATA_COLUMNS
 from ledgerhouse.load import (
     AUDIT,
+    AUDIT_COLUMNS,
     STAGE,
     Engine,
     FormatCheck,
@@ -49,6 +53,7 @@ from ledgerhouse.load import (
     _first_line,
     _ident,
     _raw_table,
+    compare_stage,
 )
 
 PARTITION = "_file_sha256"
@@ -107,10 +112,31 @@ class SparkEngine(Engine):
         return [tuple(_from_spark(v) for v in row) for row in frame.collect()]
 
     def stage(self, lf: LandingFile) -> None:
-        """Temp view ``_lh_stage(_ord, <entity columns>)``, _ord 1-based in file order.
+        """Temp view ``_lh_stage`` of one file (see ``stage_many``)."""
+        self.stage_many([lf])
 
-        One partition per file (``multiLine``), so the generated id follows
-        the file; ``Loader._verify_stage`` proves the order on sampled rows."""
+    def stage_many(self, files: list[LandingFile]) -> None:
+        """Temp view ``_lh_stage(_fidx, _ord, <entity columns>)`` of several files
+        of one entity: ``_fidx`` is the file's index in ``files``, ``_ord`` its
+        record number, 1-based in file order.
+
+        Each file is read as one partition (``multiLine``) and numbered on its
+        own, so the generated id follows the file; the loader proves the order
+        on sampled rows of every file (``compare_stage``)."""
+        from functools import reduce
+
+        from pyspark.sql import DataFrame
+        from pyspark.sql import functions as F
+
+        frames = [self._file_frame(lf).select(F.lit(i).alias("_fidx"), "*")
+                  for i, lf in enumerate(files)]
+        # The check, the sampled rows and the insert read the stage: parse
+        # and number the files once, not three times.
+        self._staged = reduce(DataFrame.union, frames).persist()
+        self._staged.createOrReplaceTempView(STAGE)
+
+    def _file_frame(self, lf: LandingFile) -> Any:
+        """``(_ord, <entity columns>)`` of one file, all text, empty field = null."""
         from pyspark.sql import functions as F
         from pyspark.sql.types import LongType, StringType, StructField, StructType
         from pyspark.sql.window import Window
@@ -123,8 +149,7 @@ class SparkEngine(Engine):
 
             rows = [(i, *r) for i, r in enumerate(read_records(lf.path, lf.entity), start=1)]
             ordinal = StructType([StructField("_ord", LongType(), False), *schema.fields])
-            self.con.createDataFrame(rows, ordinal).createOrReplaceTempView(STAGE)
-            return
+            return self.con.createDataFrame(rows, ordinal)
         frame = (
             self.con.read.option("header", True).option("multiLine", True)
             .option("quote", '"').option("escape", '"').option("encoding", "UTF-8")
@@ -132,15 +157,11 @@ class SparkEngine(Engine):
             .schema(schema).csv(str(lf.path))
         )
         order = Window.orderBy(F.monotonically_increasing_id())
-        frame = frame.select(
+        return frame.select(
             F.row_number().over(order).cast("bigint").alias("_ord"),
             # empty field = null, quoted or not (as on the other engines)
             *[F.when(F.col(c) != "", F.col(c)).alias(c) for c in columns],
         )
-        # The check, the sampled rows and the insert read the stage: parse
-        # and number the file once, not three times.
-        self._staged = frame.persist()
-        self._staged.createOrReplaceTempView(STAGE)
 
     def drop_stage(self) -> None:
         self.con.catalog.dropTempView(STAGE)
@@ -201,15 +222,54 @@ def spark_mart_counts(settings: Any, schemas: tuple[str, ...]) -> list[tuple[str
         engine.close()
 
 
-class SparkLoader(Loader):
-    """The loader with a SparkEngine and a partition-overwriting insert.
+@dataclass(frozen=True)
+class _Pending:
+    """A checked file whose rows and ``loaded`` audit row wait for the batch write."""
 
-    Every query is a Spark job (about a second locally), so what the generic
-    loader asks per file is asked once per run here: the audit's loaded
-    files and its latest load time are read at the first file and then kept
-    up to date in memory. That is safe because a Derby metastore admits one
-    Spark process at a time (docs/spark.md), so no other loader can write
-    the audit during the run.
+    lf: LandingFile
+    check: FormatCheck
+    batch_id: str
+    sha: str
+    loaded_at: datetime
+
+
+# A batch is written when it holds this many files (all entities together;
+# LEDGERHOUSE_SPARK_LOAD_BATCH_FILES overrides it) or this many rows.
+BATCH_FILES = 100
+BATCH_ROWS = 2_000_000
+
+
+def batch_files_setting() -> int:
+    """``LEDGERHOUSE_SPARK_LOAD_BATCH_FILES`` (a positive integer), else BATCH_FILES."""
+    text = os.environ.get("LEDGERHOUSE_SPARK_LOAD_BATCH_FILES", "").strip()
+    if not text:
+        return BATCH_FILES
+    if not text.isdigit() or int(text) < 1:
+        raise LoadError(f"LEDGERHOUSE_SPARK_LOAD_BATCH_FILES={text!r}: expected a positive "
+                        f"integer (files written per Spark insert)")
+    return int(text)
+
+
+class SparkLoader(Loader):
+    """The loader with a SparkEngine, writing checked files in batches.
+
+    Every query is a Spark job (about half a second locally, whatever its
+    size), so the work the generic loader does per file is done per batch
+    here: files are checked one by one as everywhere (format check, already
+    loaded?, batch id, strictly increasing ``_loaded_at``), then up to
+    ``BATCH_FILES`` files (``BATCH_ROWS`` rows) are staged together, proven
+    equal to their checks, and written with ONE ``insert overwrite`` per
+    entity, each file into its own ``_file_sha256`` partition; then their
+    ``loaded`` audit rows are appended in one insert. A crash between the two
+    leaves partitions without audit rows, which the retry overwrites, so rows
+    are never duplicated (the per-file guarantee, per batch). A malformed file
+    first writes the batch before it, then its ``rejected`` row, so the files
+    before it are loaded as on the other engines.
+
+    The audit's loaded files and its latest load time are read once per run
+    and kept in memory. That is safe because a Derby metastore admits one
+    Spark process at a time (docs/spark.md), so no other loader can write the
+    audit during the run.
     """
 
     _loaded_files: dict[tuple[str, str, str], tuple[Any, ...]] | None = None
@@ -217,6 +277,9 @@ class SparkLoader(Loader):
     def run(self, landing_dir: Path) -> LoadSummary:
         self._loaded_files = None
         self.last_loaded_at = None
+        self._pending: list[_Pending] = []
+        self._audit_rows: list[tuple[Any, ...]] = []
+        self.batch_files = batch_files_setting()
         return super().run(landing_dir)
 
     def _previous_load(self, lf: LandingFile, sha: str) -> list[tuple[Any, ...]]:
@@ -230,37 +293,112 @@ class SparkLoader(Loader):
         hit = self._loaded_files.get((lf.entity.domain, lf.entity.name, sha))
         return [hit] if hit else []
 
-    def _audit(self, batch_id: str, lf: LandingFile, sha: str, rows: int | None, status: str,
-               message: str, loaded_at: datetime) -> None:
-        super()._audit(batch_id, lf, sha, rows, status, message, loaded_at)
-        if status == "loaded" and self._loaded_files is not None:
-            self._loaded_files.setdefault((lf.entity.domain, lf.entity.name, sha),
-                                          (batch_id, lf.source_file, rows))
-
     def _audit_latest(self) -> datetime | None:
         if self.last_loaded_at is not None:  # read once per run; later ones are ours
             return None
         return super()._audit_latest()
 
-    def _insert(self, lf: LandingFile, check: FormatCheck, batch_id: str, sha: str,
-                loaded_at: datetime) -> None:
+    def _audit(self, batch_id: str, lf: LandingFile, sha: str, rows: int | None, status: str,
+               message: str, loaded_at: datetime) -> None:
+        """Kept for the next audit write (``_write_audit``)."""
+        self._audit_rows.append((batch_id, lf.entity.domain, lf.entity.name, lf.source_file,
+                                 sha, rows, status, message, _to_spark(loaded_at)))
+
+    def _write_audit(self) -> None:
+        rows, self._audit_rows = self._audit_rows, []
+        if rows:
+            marks = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+            self.engine.execute(f"insert into {AUDIT} ({', '.join(AUDIT_COLUMNS)}) "
+                                f"values {marks}", tuple(v for row in rows for v in row))
+
+    def _stage_and_verify(self, lf: LandingFile, check: FormatCheck) -> None:
+        """Deferred to the batch write (``_write_batch``)."""
+
+    def _write_loaded(self, lf: LandingFile, check: FormatCheck, batch_id: str, sha: str,
+                      loaded_at: datetime) -> None:
+        self._pending.append(_Pending(lf, check, batch_id, sha, loaded_at))
+        # the same content later in this run is a repeat (its partition is this one)
+        if self._loaded_files is not None:
+            self._loaded_files.setdefault((lf.entity.domain, lf.entity.name, sha),
+                                          (batch_id, lf.source_file, check.rows))
+        if (len(self._pending) >= self.batch_files
+                or sum(p.check.rows for p in self._pending) >= BATCH_ROWS):
+            self._write_batch()
+
+    def _reject(self, lf: LandingFile, sha: str, message: str) -> None:
+        try:
+            self._write_batch()  # the checked files before this one are loaded
+        finally:
+            super()._reject(lf, sha, message)
+            self._write_audit()
+
+    def _finish(self) -> None:
+        self._write_batch()
+        self._write_audit()
+
+    def _write_batch(self) -> None:
+        pending, self._pending = self._pending, []
+        for name in dict.fromkeys(p.lf.entity.name for p in pending):
+            files = [p for p in pending if p.lf.entity.name == name]
+            with_rows = [p for p in files if p.check.rows]
+            if with_rows:
+                started = time.monotonic()
+                self.engine.stage_many([p.lf for p in with_rows])
+                try:
+                    self._verify_batch(with_rows)
+                    self._insert_batch(with_rows)
+                finally:
+                    self.engine.drop_stage()
+                rows = sum(p.check.rows for p in with_rows)
+                self.out(f"wrote    {len(with_rows)} file(s) -> "
+                         f"{_raw_table(with_rows[0].lf.entity)} in one insert "
+                         f"({rows:,} rows, {time.monotonic() - started:.1f}s)")
+            for p in files:
+                self._audit(p.batch_id, p.lf, p.sha, p.check.rows, "loaded", "", p.loaded_at)
+        self._write_audit()
+
+    def _verify_batch(self, files: list[_Pending]) -> None:
+        """Every staged file's row count and sampled rows equal its format check."""
         e = self.engine
+        counts = dict(e.execute(f"select _fidx, count(*) from {STAGE} group by _fidx"))
+        wanted = " or ".join(
+            f"(_fidx = {i} and _ord in ({', '.join(map(str, sorted(p.check.samples)))}))"
+            for i, p in enumerate(files) if p.check.samples)
+        found: dict[int, dict[int, tuple[Any, ...]]] = {}
+        if wanted:
+            cols = ", ".join(_ident(c) for c in files[0].lf.entity.columns)
+            for fidx, ordinal, *values in e.execute(
+                    f"select _fidx, _ord, {cols} from {STAGE} where {wanted}"):
+                found.setdefault(fidx, {})[ordinal] = tuple(values)
+        for i, p in enumerate(files):
+            compare_stage(p.lf, p.check, counts.get(i, 0), found.get(i, {}))
+
+    def _insert_batch(self, files: list[_Pending]) -> None:
+        """One ``insert overwrite``: each file's rows into its own partition."""
+        entity = files[0].lf.entity
+        params: list[Any] = []
+        for i, p in enumerate(files):
+            params += [i, p.batch_id, p.lf.source_file, _to_spark(p.loaded_at), p.sha]
+        marks = ", ".join(["(?, ?, ?, ?, ?)"] * len(files))
+        join = (f" join (select * from values {marks} "
+                f"as t(_fidx, batch_id, source_file, loaded_at, sha)) f on s._fidx = f._fidx")
         line = "s._ord + 1"
-        join = ""
-        if check.line_shifts:
-            # Records after a multi-line quoted field start further down the file.
-            bounds = [*check.line_shifts, (check.rows + 1, 0)]
-            values = ", ".join(f"({a}, {b - 1}, {shift})"
-                               for (a, shift), (b, _) in itertools.pairwise(bounds))
+        # Records after a multi-line quoted field start further down the file.
+        shifts = [(i, a, b - 1, shift) for i, p in enumerate(files) if p.check.line_shifts
+                  for (a, shift), (b, _) in itertools.pairwise(
+                      [*p.check.line_shifts, (p.check.rows + 1, 0)])]
+        if shifts:
+            values = ", ".join(f"({i}, {a}, {b}, {shift})" for i, a, b, shift in shifts)
             line = "s._ord + 1 + coalesce(m.shift, 0)"
-            join = (f" left join (select * from values {values} as t(from_ord, to_ord, shift))"
-                    f" m on s._ord between m.from_ord and m.to_ord")
+            join += (f" left join (select * from values {values} "
+                     f"as t(_fidx, from_ord, to_ord, shift)) m on s._fidx = m._fidx "
+                     f"and s._ord between m.from_ord and m.to_ord")
         meta = [c for c in LOAD_METADATA_COLUMNS if c != PARTITION]
-        cols = ", ".join(_ident(c) for c in (*lf.entity.columns, *meta, PARTITION))
-        select_cols = ", ".join(f"s.{_ident(c)}" for c in lf.entity.columns)
-        e.execute(
-            f"insert overwrite {_raw_table(lf.entity)} ({cols}) "
-            f"select {select_cols}, ?, ?, cast({line} as bigint), cast(? as timestamp), ? "
-            f"from {STAGE} s{join}",
-            (batch_id, lf.source_file, loaded_at.isoformat(sep=" "), sha),
+        cols = ", ".join(_ident(c) for c in (*entity.columns, *meta, PARTITION))
+        select_cols = ", ".join(f"s.{_ident(c)}" for c in entity.columns)
+        self.engine.execute(
+            f"insert overwrite {_raw_table(entity)} ({cols}) "
+            f"select {select_cols}, f.batch_id, f.source_file, cast({line} as bigint), "
+            f"cast(f.loaded_at as timestamp), f.sha from {STAGE} s{join}",
+            tuple(params),
         )

@@ -33,11 +33,20 @@ def test_load_metadata_and_reload_is_a_no_op(spark_warehouse: Warehouse,
     prices_2 = PRICES_HEADER + "A,2026-03-03,1.75\n"
     delivery(landing, "2026-03-02", {"securities.csv": securities, "prices.csv": prices_1})
     delivery(landing, "2026-03-03", {"prices.csv": prices_2})
+    # the same content again in the same run: a repeat, even though the first
+    # copy is still waiting in the unwritten batch
+    delivery(landing, "2026-03-04", {"prices.csv": prices_2})
+    # batches of two files: one written mid-run, the last one at the end
+    wh.env["LEDGERHOUSE_SPARK_LOAD_BATCH_FILES"] = "2"
     first = wh.cli("load", str(landing))
     assert first.stdout.count("\nloaded   ") == 3
+    assert first.stdout.count("\nskipped  ") == 1
+    assert "2026-03-04/prices.csv: already loaded from 2026-03-03/prices.csv" in first.stdout
+    assert first.stdout.count("\nwrote    ") == 3  # securities + prices, then prices
+    del wh.env["LEDGERHOUSE_SPARK_LOAD_BATCH_FILES"]
     again = wh.cli("load", str(landing))
     assert "\nloaded " not in again.stdout
-    assert again.stdout.count("\nskipped  ") == 3
+    assert again.stdout.count("\nskipped  ") == 4
 
     sec, prices, audit, loaded_at, types = wh.query_many([
         "select cusip, uls, description, strike_price, _line_number, _source_file, "
@@ -67,8 +76,10 @@ def test_load_metadata_and_reload_is_a_no_op(spark_warehouse: Warehouse,
     assert prices[0][5] == prices[1][5] != prices[2][5]  # one batch id per file
     # registry order within a delivery: securities before prices
     loaded = ["2026-03-02/securities.csv", "2026-03-02/prices.csv", "2026-03-03/prices.csv"]
+    skipped = [*loaded, "2026-03-04/prices.csv"]
     assert audit == [(f, "loaded", n) for f, n in zip(loaded, (4, 2, 1), strict=True)] + [
-        (f, "skipped_already_loaded", 0) for f in loaded]
+        ("2026-03-04/prices.csv", "skipped_already_loaded", 0)] + [
+        (f, "skipped_already_loaded", 0) for f in skipped]
     # one _loaded_at per file, strictly increasing in load order
     assert [r[0] for r in loaded_at] == loaded
     assert all(r[1] == r[2] for r in loaded_at)
