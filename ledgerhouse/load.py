@@ -65,6 +65,11 @@ class LoadError(Exception):
     """A problem the user can act on; its message is one line."""
 
 
+class LoadAborted(LoadError):
+    """A failure already recorded in the audit (its files' ``rejected`` rows):
+    ``load_file`` passes it on without rejecting the current file again."""
+
+
 class MalformedFile(LoadError):
     """The file breaks the landing format: refused before anything is loaded."""
 
@@ -635,7 +640,7 @@ class Loader:
             self._write_loaded(lf, check, batch_id, sha, self._loaded_at())
             e.drop_stage()
             e.commit()
-        except MalformedFile:
+        except (MalformedFile, LoadAborted):
             raise
         except LoadError as exc:
             e.rollback()
@@ -649,9 +654,12 @@ class Loader:
         summary.loaded += 1
         summary.rows += check.rows
         summary.files.append((lf.source_file, "loaded", check.rows))
-        seconds = time.monotonic() - started
+        self._report(lf, check.rows, time.monotonic() - started)
+
+    def _report(self, lf: LandingFile, rows: int, seconds: float) -> None:
+        """The progress line of a file whose rows and audit row are written."""
         self.out(f"loaded   {lf.source_file} -> {_raw_table(lf.entity)} "
-                 f"({check.rows:,} rows, {seconds:.1f}s)")
+                 f"({rows:,} rows, {seconds:.1f}s)")
 
     def _reject(self, lf: LandingFile, sha: str, message: str) -> None:
         e = self.engine

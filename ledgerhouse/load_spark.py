@@ -32,6 +32,7 @@ import itertools
 import os
 import sys
 import time
+import uuid
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ from ledgerhouse.load import (
     Engine,
     FormatCheck,
     LandingFile,
+    LoadAborted,
     Loader,
     LoadError,
     LoadSummary,
@@ -256,15 +258,21 @@ class SparkLoader(Loader):
     Every query is a Spark job (about half a second locally, whatever its
     size), so the work the generic loader does per file is done per batch
     here: files are checked one by one as everywhere (format check, already
-    loaded?, batch id, strictly increasing ``_loaded_at``), then up to
-    ``BATCH_FILES`` files (``BATCH_ROWS`` rows) are staged together, proven
-    equal to their checks, and written with ONE ``insert overwrite`` per
-    entity, each file into its own ``_file_sha256`` partition; then their
-    ``loaded`` audit rows are appended in one insert. A crash between the two
-    leaves partitions without audit rows, which the retry overwrites, so rows
-    are never duplicated (the per-file guarantee, per batch). A malformed file
-    first writes the batch before it, then its ``rejected`` row, so the files
-    before it are loaded as on the other engines.
+    loaded?, batch id, strictly increasing ``_loaded_at``; progress line
+    ``checked``), then a batch of up to ``LEDGERHOUSE_SPARK_LOAD_BATCH_FILES``
+    files (all entities together; or ``BATCH_ROWS`` rows) is staged, proven
+    equal to the checks, and written with ONE ``insert overwrite`` per entity,
+    each file into its own ``_file_sha256`` partition (progress line
+    ``loaded`` per file); then the batch's audit rows are appended in one
+    insert. A crash between the two leaves partitions without audit rows,
+    which the retry overwrites, so rows are never duplicated (the per-file
+    guarantee, per batch).
+
+    Failures: a batch that cannot be written gets a ``rejected`` audit row
+    for each of its unwritten files and stops the run with one line
+    (``LoadAborted``); a malformed file, or any other error while checking a
+    file, first writes the batch before it, so the files checked before it
+    are loaded as on the other engines.
 
     The audit's loaded files and its latest load time are read once per run
     and kept in memory. That is safe because a Derby metastore admits one
@@ -281,6 +289,23 @@ class SparkLoader(Loader):
         self._audit_rows: list[tuple[Any, ...]] = []
         self.batch_files = batch_files_setting()
         return super().run(landing_dir)
+
+    def load_file(self, lf: LandingFile, summary: LoadSummary) -> None:
+        try:
+            super().load_file(lf, summary)
+        except LoadError:
+            raise  # rejected (after the batch before it) or LoadAborted
+        except Exception:
+            # outside the file's own handling (reading it, creating tables):
+            # the files checked before it are still written
+            with contextlib.suppress(LoadError):
+                self._write_batch()
+            raise
+        if len(self._audit_rows) >= self.batch_files:  # e.g. a re-run of skipped files
+            self._write_batch()
+
+    def _report(self, lf: LandingFile, rows: int, seconds: float) -> None:
+        self.out(f"checked  {lf.source_file} ({rows:,} rows, {seconds:.1f}s)")
 
     def _previous_load(self, lf: LandingFile, sha: str) -> list[tuple[Any, ...]]:
         if self._loaded_files is None:
@@ -305,11 +330,12 @@ class SparkLoader(Loader):
                                  sha, rows, status, message, _to_spark(loaded_at)))
 
     def _write_audit(self) -> None:
-        rows, self._audit_rows = self._audit_rows, []
+        rows = self._audit_rows
         if rows:
             marks = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
             self.engine.execute(f"insert into {AUDIT} ({', '.join(AUDIT_COLUMNS)}) "
                                 f"values {marks}", tuple(v for row in rows for v in row))
+            self._audit_rows = []
 
     def _stage_and_verify(self, lf: LandingFile, check: FormatCheck) -> None:
         """Deferred to the batch write (``_write_batch``)."""
@@ -328,34 +354,68 @@ class SparkLoader(Loader):
     def _reject(self, lf: LandingFile, sha: str, message: str) -> None:
         try:
             self._write_batch()  # the checked files before this one are loaded
-        finally:
-            super()._reject(lf, sha, message)
+        except LoadAborted as exc:  # recorded in the audit; this file's refusal comes first
+            self.warn(str(exc))
+        super()._reject(lf, sha, message)
+        with contextlib.suppress(Exception):  # the refusal itself is what the user must see
             self._write_audit()
 
     def _finish(self) -> None:
         self._write_batch()
-        self._write_audit()
 
     def _write_batch(self) -> None:
+        """The pending files, one insert per entity, then every queued audit row."""
         pending, self._pending = self._pending, []
-        for name in dict.fromkeys(p.lf.entity.name for p in pending):
-            files = [p for p in pending if p.lf.entity.name == name]
-            with_rows = [p for p in files if p.check.rows]
-            if with_rows:
-                started = time.monotonic()
-                self.engine.stage_many([p.lf for p in with_rows])
-                try:
-                    self._verify_batch(with_rows)
-                    self._insert_batch(with_rows)
-                finally:
-                    self.engine.drop_stage()
-                rows = sum(p.check.rows for p in with_rows)
-                self.out(f"wrote    {len(with_rows)} file(s) -> "
-                         f"{_raw_table(with_rows[0].lf.entity)} in one insert "
-                         f"({rows:,} rows, {time.monotonic() - started:.1f}s)")
-            for p in files:
-                self._audit(p.batch_id, p.lf, p.sha, p.check.rows, "loaded", "", p.loaded_at)
-        self._write_audit()
+        written: set[str] = set()
+        try:
+            for key in dict.fromkeys((p.lf.entity.domain, p.lf.entity.name) for p in pending):
+                files = [p for p in pending if (p.lf.entity.domain, p.lf.entity.name) == key]
+                self._write_entity(files)
+                for p in files:
+                    self._audit(p.batch_id, p.lf, p.sha, p.check.rows, "loaded", "", p.loaded_at)
+                    written.add(p.batch_id)
+            self._write_audit()
+        except Exception as exc:
+            self._abort_batch([p for p in pending if p.batch_id not in written], exc)
+
+    def _write_entity(self, files: list[_Pending]) -> None:
+        """One entity's files of the batch (zero-row files have only their audit row)."""
+        with_rows = [p for p in files if p.check.rows]
+        if with_rows:
+            started = time.monotonic()
+            self.engine.stage_many([p.lf for p in with_rows])
+            try:
+                self._verify_batch(with_rows)
+                self._insert_batch(with_rows)
+            finally:
+                self.engine.drop_stage()
+            self.out(f"wrote    {len(with_rows)} file(s) -> "
+                     f"{_raw_table(with_rows[0].lf.entity)} in one insert "
+                     f"({sum(p.check.rows for p in with_rows):,} rows, "
+                     f"{time.monotonic() - started:.1f}s)")
+        for p in files:
+            self.out(f"loaded   {p.lf.source_file} -> {_raw_table(p.lf.entity)} "
+                     f"({p.check.rows:,} rows)")
+
+    def _abort_batch(self, unwritten: list[_Pending], exc: Exception) -> None:
+        """``rejected`` rows for the batch's unwritten files, then one line to the user."""
+        reason = str(exc) if isinstance(exc, LoadError) else _first_line(exc)
+        if not unwritten:  # every file written: only the audit insert failed
+            raise LoadAborted(f"cannot write the load audit ({reason}); the files are "
+                              f"written and a new load writes them again") from None
+        message = (f"{unwritten[0].lf.path}: cannot load the batch of {len(unwritten)} "
+                   f"file(s) it starts (none of them written): {reason}")
+        # a repeat pointing at an unwritten file would claim data that is not there
+        unwritten_ids = {p.batch_id for p in unwritten}
+        self._audit_rows = [
+            row for row in self._audit_rows
+            if not (row[6] == "skipped_already_loaded"
+                    and any(f"as batch {b} " in row[7] for b in unwritten_ids))]
+        for p in unwritten:
+            self._audit(uuid.uuid4().hex, p.lf, p.sha, 0, "rejected", message, p.loaded_at)
+        with contextlib.suppress(Exception):
+            self._write_audit()
+        raise LoadAborted(message) from None
 
     def _verify_batch(self, files: list[_Pending]) -> None:
         """Every staged file's row count and sampled rows equal its format check."""
