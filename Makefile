@@ -39,7 +39,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export LEDGERHOUSE_TARGET := $(TARGET)
 
-.PHONY: help setup run load build docs test test-spark lint bench clean airflow-setup chromium conventions lineage
+.PHONY: help setup run load build docs test test-spark lint bench bench-engines clean airflow-setup chromium conventions lineage
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -145,3 +145,13 @@ BENCH_ARGS ?=
 
 bench: setup  ## brokerage benchmark on DuckDB: dbt build vs a hand-written baseline, incremental day vs full (not a test)
 	$(BIN)/python -m ledgerhouse.bench --activities $(BENCH_ACTIVITIES) --days $(BENCH_DAYS) --accounts $(BENCH_ACCOUNTS) --dir bench $(BENCH_ARGS)
+
+# The same data on each engine, one after the other (never at once: the
+# figures are of one engine alone), then one table with an engine per
+# column. Spark at 1M takes about 25 minutes, at 10M about 40 (docs/spark.md).
+BENCH_TARGETS ?= duckdb postgres spark
+bench-engines: setup  ## the brokerage benchmark on DuckDB, PostgreSQL and Spark, then one table of all three (not a test)
+	@for target in $(BENCH_TARGETS); do \
+		$(BIN)/python -m ledgerhouse.bench --target $$target --keep --activities $(BENCH_ACTIVITIES) --days $(BENCH_DAYS) --accounts $(BENCH_ACCOUNTS) --dir bench $(BENCH_ARGS) || exit 1; \
+	done
+	$(BIN)/python -m ledgerhouse.bench --table --dir bench

@@ -350,9 +350,51 @@ def _model_seconds(target_path: Path) -> dict[str, float]:
     return {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results["results"]}
 
 
+# The rows of the engine table (``--table``): label, results key, unit.
+TABLE_ROWS = [
+    ("load history", "load_s", "s"),
+    ("dbt build, history", "full_build_s", "s"),
+    ("of which position_updates", "position_updates_model_s", "s"),
+    ("incremental day", "incremental_s", "s"),
+    ("nothing new", "incremental_nothing_new_s", "s"),
+    ("incremental / full", "ratio_incremental_to_full", "%"),
+    ("peak memory, process tree", "peak_process_tree_mb", "MB"),
+]
+
+
+def engine_table(work: Path) -> str:
+    """One markdown table of every results file in ``work`` (results.json for
+    DuckDB, results-<target>.json for the others): an engine per column."""
+    columns = []
+    for target in ("duckdb", "postgres", "spark"):
+        path = work / ("results.json" if target == "duckdb" else f"results-{target}.json")
+        if path.exists():
+            columns.append(json.loads(path.read_text()))
+    if not columns:
+        raise SystemExit(f"bench: no results*.json in {work} (run the benchmark first)")
+
+    def cell(figures: dict[str, object], key: str, unit: str) -> str:
+        value = figures.get(key)
+        if value is None:
+            return "-"
+        number = float(str(value))
+        if unit == "%":
+            return f"{number * 100:.1f} %"
+        return f"{number:,.0f} MB" if unit == "MB" else f"{number:,.1f} s"
+
+    head = [f"{c['target']} {int(str(c['activities'])):,}" for c in columns]
+    lines = ["| step | " + " | ".join(head) + " |", "| --- |" + " --- |" * len(columns)]
+    lines += [f"| {label} | " + " | ".join(cell(c, key, unit) for c in columns) + " |"
+              for label, key, unit in TABLE_ROWS]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ledgerhouse.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--table", action="store_true",
+                        help="print one table of the results already in --dir (an engine "
+                             "per column) and exit")
     parser.add_argument("--activities", type=int, default=1_000_000)
     parser.add_argument("--days", type=int, default=250, help="days of history before the new day")
     parser.add_argument("--accounts", type=int, default=1000)
@@ -367,6 +409,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-database", default="ledgerhouse_bench",
                         help="PostgreSQL database for --target postgres (dropped and recreated)")
     args = parser.parse_args(argv)
+    if args.table:
+        print(engine_table(args.dir.resolve()))
+        return 0
 
     work = args.dir.resolve()
     landing = work / f"landing-{args.activities}-{args.days}-{args.accounts}-{args.seed}"
