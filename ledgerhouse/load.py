@@ -529,6 +529,13 @@ class LoadSummary:
     files: list[tuple[str, str, int]] = field(default_factory=list)  # source, status, rows
 
 
+def line_ranges(check: FormatCheck) -> list[tuple[int, int, int]]:
+    """(first record, last record, line shift) for the records after each
+    multi-line quoted field: a record's physical line is ``ordinal + 1 + shift``."""
+    bounds = [*check.line_shifts, (check.rows + 1, 0)]
+    return [(a, b - 1, shift) for (a, shift), (b, _) in itertools.pairwise(bounds)]
+
+
 def compare_stage(lf: LandingFile, check: FormatCheck, count: int,
                   found: dict[int, tuple[Any, ...]]) -> None:
     """The engine's row count and sampled rows (by 1-based ordinal) equal the
@@ -707,9 +714,7 @@ class Loader:
             e.execute(f"drop table if exists {LINE_MAP}")
             e.execute(f"create temp table {LINE_MAP} (from_ord bigint, to_ord bigint, "
                       f"shift bigint)")
-            bounds = [*check.line_shifts, (check.rows + 1, 0)]
-            values = ", ".join(f"({a}, {b - 1}, {shift})"
-                               for (a, shift), (b, _) in itertools.pairwise(bounds))
+            values = ", ".join(f"({a}, {b}, {shift})" for a, b, shift in line_ranges(check))
             e.execute(f"insert into {LINE_MAP} values {values}")
             line = "s._ord + 1 + coalesce(m.shift, 0)"
             join = f" left join {LINE_MAP} m on s._ord between m.from_ord and m.to_ord"

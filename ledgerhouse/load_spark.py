@@ -28,7 +28,6 @@ after the other.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import sys
 import time
@@ -56,6 +55,7 @@ from ledgerhouse.load import (
     _ident,
     _raw_table,
     compare_stage,
+    line_ranges,
 )
 
 PARTITION = "_file_sha256"
@@ -248,7 +248,7 @@ def batch_files_setting() -> int:
         return BATCH_FILES
     if not text.isdigit() or int(text) < 1:
         raise LoadError(f"LEDGERHOUSE_SPARK_LOAD_BATCH_FILES={text!r}: expected a positive "
-                        f"integer (files written per Spark insert)")
+                        f"integer (files per Spark load batch)")
     return int(text)
 
 
@@ -444,9 +444,8 @@ class SparkLoader(Loader):
                 f"as t(_fidx, batch_id, source_file, loaded_at, sha)) f on s._fidx = f._fidx")
         line = "s._ord + 1"
         # Records after a multi-line quoted field start further down the file.
-        shifts = [(i, a, b - 1, shift) for i, p in enumerate(files) if p.check.line_shifts
-                  for (a, shift), (b, _) in itertools.pairwise(
-                      [*p.check.line_shifts, (p.check.rows + 1, 0)])]
+        shifts = [(i, *r) for i, p in enumerate(files) if p.check.line_shifts
+                  for r in line_ranges(p.check)]
         if shifts:
             values = ", ".join(f"({i}, {a}, {b}, {shift})" for i, a, b, shift in shifts)
             line = "s._ord + 1 + coalesce(m.shift, 0)"
