@@ -17,7 +17,7 @@
         expression, 'trade' or 'settle']; `flag` (optional) names an output
         column that is always 1 (an applied activity is dated event_date).
 
-    daily_running_totals(events, business_dates, keys, totals, flag=none)
+    daily_running_totals(events, business_dates, keys, totals, flag=none, prior=none, prior_date=none)
         CTEs (no leading `with`, ending in the CTE `daily_totals`) that turn
         per-date changes into one row per business date × key holding the
         running totals, for the business dates in `business_dates` (the
@@ -26,6 +26,22 @@
         row equals the row of a full build. `totals` is a list of [total
         column, change column]; `flag` (optional) names a 0/1 column of
         `events`, and daily_totals.<flag> is 1 on the date of such an event.
+
+        `prior` and `prior_date` (an incremental run: the mart itself,
+        `this`, and daily_prior_date(window_start), its last date before
+        the window) read the carried-in change from the mart instead of
+        summing the whole history: the totals on prior_date (prior has the
+        columns business_date, keys and the total columns) plus the changes
+        dated after prior_date and before the window. That is the same sum:
+        the mart's rows before the window are a full build's (every run
+        rewrites a suffix of dates), and it holds a row on prior_date for
+        every key whose totals there are not all zero (a key without a row
+        carries 0). It reads one day of the mart and the events after
+        prior_date instead of every event ever (positions_daily at 10 M
+        activities: 17 M rows of the mart, 8.8 M events). With prior_date
+        none (a full build, or nothing in the mart before the window) the
+        whole history is summed. The incremental test compares the result
+        with a full refresh.
 #}
 
 {% macro trade_settle_events(relation, keys, measures, measure_type, flag=none, keep_trade_date=false) -%}
@@ -61,33 +77,74 @@
     {%- endfor %}
 {%- endmacro %}
 
-{% macro daily_running_totals(events, business_dates, keys, totals, flag=none) -%}
+{% macro daily_running_totals(events, business_dates, keys, totals, flag=none, prior=none, prior_date=none) -%}
     {%- set key_list = keys | join(', ') %}
+    {%- set use_prior = prior is not none and prior_date is not none %}
 window_bounds as (
     select
         min(business_date) as first_date,
         max(business_date) as last_date
     from {{ business_dates }}
 ),
+{%- if use_prior %}
 
-carried_in as (
+-- the events after the mart's last date before the window (a filter on the
+-- scan: the events relation is read once, not materialized whole)
+recent_events as (
+    select * from {{ events }}
+    where event_date > cast('{{ prior_date }}' as date)
+),
+
+carried_changes as (
     select
         {%- for key in keys %}
-        {{ events }}.{{ key }},
+        prior_rows.{{ key }},
+        {%- endfor %}
+        {%- for total, change in totals %}
+        prior_rows.{{ total }} as {{ change }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ prior }} as prior_rows
+    where prior_rows.business_date = cast('{{ prior_date }}' as date)
+
+    union all
+
+    select
+        {%- for key in keys %}
+        recent_events.{{ key }},
+        {%- endfor %}
+        {%- for total, change in totals %}
+        recent_events.{{ change }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from recent_events
+    cross join window_bounds
+    where recent_events.event_date < window_bounds.first_date
+),
+{%- endif %}
+    {%- set events = 'recent_events' if use_prior else events %}
+
+carried_in as (
+    {%- set carried = 'carried_changes' if use_prior else events %}
+    select
+        {%- for key in keys %}
+        {{ carried }}.{{ key }},
         {%- endfor %}
         window_bounds.first_date as event_date,
         {%- for total, change in totals %}
-        sum({{ events }}.{{ change }}) as {{ change }}{{ ',' if not loop.last or flag }}
+        sum({{ carried }}.{{ change }}) as {{ change }}{{ ',' if not loop.last or flag }}
         {%- endfor %}
         {%- if flag %}
         0 as {{ flag }}
         {%- endif %}
-    from {{ events }}
+    from {{ carried }}
+    {%- if use_prior %}
+    cross join window_bounds
+    {%- else %}
     inner join window_bounds
         on {{ events }}.event_date < window_bounds.first_date
+    {%- endif %}
     group by
         {%- for key in keys %}
-        {{ events }}.{{ key }},
+        {{ carried }}.{{ key }},
         {%- endfor %}
         window_bounds.first_date
 ),

@@ -141,6 +141,27 @@
     {{ return(row[0][:10]) }}
 {%- endmacro %}
 
+{#-
+    daily_prior_date(window_start): the last date this mart holds before the
+    rebuild window, as 'YYYY-MM-DD'; none on a full build or when it holds
+    nothing before the window. An incremental daily_running_totals reads its
+    carried-in totals from that date's rows (macros/brokerage/daily_events.sql).
+    Runs at compile time, before the pre-hook deletes the window's dates
+    (which lie on or after window_start, so the answer is the same).
+-#}
+{% macro daily_prior_date(window_start, date_column='business_date') -%}
+    {%- if not execute or window_start is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query -%}
+        select cast(max({{ date_column }}) as {{ dbt.type_string() }}) as prior_date
+        from {{ this }}
+        where {{ date_column }} < cast('{{ window_start }}' as date)
+    {%- endset -%}
+    {%- set value = run_query(query).rows[0][0] -%}
+    {{ return(value[:10] if value is not none else none) }}
+{%- endmacro %}
+
 {#- day_after(expr): the date after a date; null for null (an empty mart).
     dbt-spark's dateadd raises on a null argument (assert_not_null). -#}
 {% macro day_after(expr) -%}

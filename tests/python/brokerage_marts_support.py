@@ -44,7 +44,10 @@ def load(wh: Warehouse, landing: Path) -> None:
 
 
 def mart_columns(wh: Warehouse, mart: str, keep_build_columns: bool = False) -> list[str]:
+    # Spark has no information_schema (its partition column comes last: the
+    # order is the same in two Spark warehouses, which is all a diff needs)
     rows = wh.query(
+        f"show columns in brokerage.{mart}" if wh.target == "spark" else
         "select column_name from information_schema.columns "
         f"where table_schema = 'brokerage' and table_name = '{mart}' order by ordinal_position"
     )

@@ -12,10 +12,13 @@ The steps:
   position_updates is incremental by trade_date: the late activity renumbers
   every later update of its position (seq_in_position + 1), the updates
   traded before it are not rebuilt;
+  E  an activity traded on a Saturday inside the history: the window starts
+     on a date that is not a business date, and the daily marts carry in
+     their Friday totals plus the Saturday's events;
   C  a corrected opening position (a re-delivered row for the same key);
   D  a changed rule (the concentration threshold var): the fingerprint of
      the rules changes, so the incremental run rebuilds the whole history.
-After B, C and D every mart of "inc" must equal "full" exactly (load metadata
+After B, E, C and D every mart of "inc" must equal "full" exactly (load metadata
 and the run timestamp aside). After B the rows dated before the late
 activity's date must not have been rebuilt (the run really was incremental).
 """
@@ -28,6 +31,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -112,6 +116,33 @@ def _snapshot(wh: Warehouse) -> dict[str, object]:
     return {mart: mart_rows(wh, mart, keep_build_columns=True) for mart in MARTS}
 
 
+def _buy_with_later_updates(wh: Warehouse, day: str) -> tuple:
+    """A valid BUY traded on `day` whose position has updates traded later:
+    (activity_id, firm, ledger, branch, base, sub_acct_key, cusip,
+    maxx_key_code, quantity, amount, trade_date, settle_date, entry_seq)."""
+    return wh.query(
+        "select activity_id, firm, ledger, branch, base, sub_acct_key, cusip, maxx_key_code, "
+        "quantity, amount, trade_date, settle_date, entry_seq "
+        "from intermediate.int_brokerage__activity_valid as a "
+        f"where trade_date = '{day}' and cusip is not null and maxx_key_code = 'BUY' "
+        "and exists (select 1 from brokerage.position_updates as p where p.firm = a.firm "
+        "and p.ledger = a.ledger and p.branch = a.branch and p.base = a.base "
+        "and p.sub_acct_key = a.sub_acct_key and p.cusip = a.cusip "
+        "and p.trade_date > a.trade_date) "
+        "order by activity_id limit 1"
+    )[0]
+
+
+def _deliver_to_both(inc: Warehouse, full: Warehouse, landing: Path) -> None:
+    """Load `landing` into both warehouses, build "inc" incrementally and
+    "full" from scratch, and require equal marts."""
+    load(inc, landing)
+    build_marts(inc)
+    load(full, landing)
+    build_marts(full, "--full-refresh")
+    assert diff_marts(inc, full) == {}
+
+
 def test_incremental_equals_full_refresh(
     warehouse: Warehouse, twin: Warehouse, sample_landing: Path, tmp_path: Path
 ) -> None:
@@ -126,17 +157,7 @@ def test_incremental_equals_full_refresh(
     # second day (new activity_id) in a position traded again later, and a
     # corrected price of the second day.
     late_day = days[1]
-    (activity_id, *values) = inc.query(
-        "select activity_id, firm, ledger, branch, base, sub_acct_key, cusip, maxx_key_code, "
-        "quantity, amount, trade_date, settle_date, entry_seq "
-        "from intermediate.int_brokerage__activity_valid as a "
-        f"where trade_date = '{late_day}' and cusip is not null and maxx_key_code = 'BUY' "
-        "and exists (select 1 from brokerage.position_updates as p where p.firm = a.firm "
-        "and p.ledger = a.ledger and p.branch = a.branch and p.base = a.base "
-        "and p.sub_acct_key = a.sub_acct_key and p.cusip = a.cusip "
-        "and p.trade_date > a.trade_date) "
-        "order by activity_id limit 1"
-    )[0]
+    (activity_id, *values) = _buy_with_later_updates(inc, late_day)
     header, _ = _read_csv(sample_landing / days[0] / "activity.csv")
     late_folder = part_b / (date.fromisoformat(days[-1]) + timedelta(days=1)).isoformat()
     late_row = [
@@ -201,6 +222,39 @@ def test_incremental_equals_full_refresh(
     build_marts(inc)
     assert _snapshot(inc) == before
 
+    # Step E: an activity traded on a Saturday inside the history, settled
+    # the Monday after. The rebuild window starts on that Saturday, which is
+    # not a business date: positions_daily and balances_daily carry in their
+    # totals of the Friday before it (their last date before the window)
+    # plus the Saturday's events, which lie between that Friday and the
+    # window's first business date (daily_running_totals' `prior_date` path).
+    friday, monday = next(
+        (a, b) for a, b in pairwise(days)
+        if date.fromisoformat(b) - date.fromisoformat(a) > timedelta(days=1)
+    )
+    saturday = (date.fromisoformat(friday) + timedelta(days=1)).isoformat()
+    (weekend_id, *weekend_values) = _buy_with_later_updates(inc, friday)
+    weekend_values[9:11] = [saturday, monday]  # trade_date, settle_date
+    weekend_row = [
+        "WEEKEND-" + weekend_id,
+        *("" if v is None else str(v) for v in weekend_values),
+        f"{saturday} 10:00:00",
+    ]
+    weekend_folder = tmp_path / "landing" / "E" / (
+        date.fromisoformat(days[-1]) + timedelta(days=1)).isoformat()
+    _write_csv(weekend_folder / "activity.csv", header, [weekend_row])
+    _deliver_to_both(inc, full, weekend_folder.parent)
+    assert inc.query(
+        "select trade_date, settle_date from brokerage.position_updates "
+        f"where activity_id = 'WEEKEND-{weekend_id}'"
+    ) == [(date.fromisoformat(saturday), date.fromisoformat(monday))]
+    for table in ("brokerage.positions_daily", "brokerage.balances_daily"):
+        rebuilt = inc.query(
+            f"select min(business_date) from {table} "
+            f"where _loaded_at_watermark = (select max(_loaded_at_watermark) from {table})"
+        )
+        assert rebuilt == [(date.fromisoformat(monday),)], f"{table}: window was {rebuilt}"
+
     # Step C: a corrected opening position (same key, new td_qty).
     op_header, op_rows = _read_csv(sample_landing / days[0] / "opening_positions.csv")
     corrected = list(op_rows[0])
@@ -209,11 +263,7 @@ def test_incremental_equals_full_refresh(
     correction_day = (date.fromisoformat(days[-1]) + timedelta(days=2)).isoformat()
     correction = tmp_path / "landing" / "C" / correction_day
     _write_csv(correction / "opening_positions.csv", op_header, [corrected])
-    load(inc, correction.parent)
-    build_marts(inc)
-    load(full, correction.parent)
-    build_marts(full, "--full-refresh")
-    assert diff_marts(inc, full) == {}
+    _deliver_to_both(inc, full, correction.parent)
 
     # Step D: a rule changes (no new data): concentration at 10 % instead of 30 %.
     before = mart_rows(inc, "position_requirements")

@@ -119,12 +119,38 @@ changed_cusips as (
     where _loaded_at > (select previous_run.watermark from previous_run)
 ),
 
+-- Three disjoint parts, each a join that finds nothing without a change (so
+-- a run with no reference change does not read every checked row; one
+-- filter with `or` over all rows did, about 1 s at 10 M rows): every row
+-- after a rules change, else the rows of a changed account, else the rows
+-- of a changed cusip whose account did not change.
 rows_to_rejudge as (
-    select *
+    select checked_rows.*
     from {{ this }} as checked_rows
+    inner join rules_changed
+        on rules_changed.is_changed
+
+    union all
+
+    select checked_rows.*
+    from {{ this }} as checked_rows
+    inner join changed_accounts
+        on
+            checked_rows.firm = changed_accounts.firm
+            and checked_rows.ledger = changed_accounts.ledger
+            and checked_rows.branch = changed_accounts.branch
+            and checked_rows.base = changed_accounts.base
+    where not (select rules_changed.is_changed from rules_changed)
+
+    union all
+
+    select checked_rows.*
+    from {{ this }} as checked_rows
+    inner join changed_cusips
+        on checked_rows.cusip = changed_cusips.cusip
     where
-        (select rules_changed.is_changed from rules_changed)
-        or exists (
+        not (select rules_changed.is_changed from rules_changed)
+        and not exists (
             select 1 as found
             from changed_accounts
             where
@@ -132,11 +158,6 @@ rows_to_rejudge as (
                 and checked_rows.ledger = changed_accounts.ledger
                 and checked_rows.branch = changed_accounts.branch
                 and checked_rows.base = changed_accounts.base
-        )
-        or exists (
-            select 1 as found
-            from changed_cusips
-            where checked_rows.cusip = changed_cusips.cusip
         )
 ),
 

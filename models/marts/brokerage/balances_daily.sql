@@ -5,10 +5,12 @@
 -- opening sma + Σ round(amount × sma_pct / 100, 4) on trade dates <= d (no
 -- floor); switches from bookkeeping_rules via int_brokerage__balance_events.
 -- Incremental by business_date like positions_daily: history before the
--- rebuild window is carried in as one event on the window's first date
+-- rebuild window is carried in as one event on the window's first date,
+-- read from this mart's last date before the window on an incremental run
 -- (daily_running_totals, macros/brokerage/daily_events.sql).
 {{ config(**ledgerhouse.daily_mart_config()) }}
 {%- set window_start = ledgerhouse.daily_window_start() %}
+{%- set prior_date = ledgerhouse.daily_prior_date(window_start) %}
 
 with
 
@@ -30,6 +32,8 @@ business_dates as (
     'business_dates',
     ledgerhouse.sub_account_key(),
     [['td_bal', 'td_bal_change'], ['sd_bal', 'sd_bal_change'], ['sma', 'sma_change']],
+    prior=this,
+    prior_date=prior_date,
 ) }},
 
 final as (

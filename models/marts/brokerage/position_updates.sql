@@ -11,7 +11,8 @@
 -- start (macros/brokerage/daily_incremental.sql; a late activity moves it
 -- back to its date, so every later update of its position is renumbered).
 -- The updates traded before the window are carried in per position as
--- their count and Σ quantity, so each rebuilt row equals a full build's.
+-- their count and Σ quantity, read from this mart's rows before the window
+-- (which are a full build's), so each rebuilt row equals a full build's.
 -- A build of the whole history (window start none, or 0001-01-01 for an
 -- empty target) has nothing to carry in and skips that join.
 {{ config(**ledgerhouse.daily_mart_config('trade_date')) }}
@@ -58,32 +59,58 @@ in_window as (
 ),
 {%- else %}
 
--- updates traded before the window (none on a full build), per position
-carried_in as (
-    select
+window_updates as (
+    select * from applied
+    where trade_date >= cast('{{ window_start }}' as date)
+),
+
+window_positions as (
+    select distinct
         firm,
         ledger,
         branch,
         base,
         sub_acct_key,
-        cusip,
+        cusip
+    from window_updates
+),
+
+-- the updates traded before the window, per position updated in it: this
+-- mart's own rows (a full build's rows: every run rewrites a suffix of
+-- trade dates), not the whole history of activity effects again
+carried_in as (
+    select
+        prior_updates.firm,
+        prior_updates.ledger,
+        prior_updates.branch,
+        prior_updates.base,
+        prior_updates.sub_acct_key,
+        prior_updates.cusip,
         count(*) as carried_updates,
-        sum(quantity) as carried_quantity
-    from applied
-    where trade_date < cast('{{ window_start }}' as date)
-    group by firm, ledger, branch, base, sub_acct_key, cusip
+        sum(prior_updates.quantity) as carried_quantity
+    from {{ this }} as prior_updates
+    inner join window_positions
+        on
+            {{ ledgerhouse.key_equals('prior_updates', 'window_positions', ledgerhouse.position_key()) | trim }}
+    where prior_updates.trade_date < cast('{{ window_start }}' as date)
+    group by
+        prior_updates.firm,
+        prior_updates.ledger,
+        prior_updates.branch,
+        prior_updates.base,
+        prior_updates.sub_acct_key,
+        prior_updates.cusip
 ),
 
 in_window as (
     select
-        applied.*,
+        window_updates.*,
         coalesce(carried_in.carried_updates, 0) as carried_updates,
         coalesce(carried_in.carried_quantity, 0) as carried_quantity
-    from applied
+    from window_updates
     left join carried_in
         on
-            {{ ledgerhouse.key_equals('applied', 'carried_in', ledgerhouse.position_key()) | trim }}
-    where applied.trade_date >= cast('{{ window_start }}' as date)
+            {{ ledgerhouse.key_equals('window_updates', 'carried_in', ledgerhouse.position_key()) | trim }}
 ),
 {%- endif %}
 

@@ -9,9 +9,12 @@
 -- only the rebuild window's dates are computed. Everything dated before the
 -- window's first date is summed into one carried-in event on that date, so
 -- the window's rows are exactly those of a full build
--- (daily_running_totals, macros/brokerage/daily_events.sql).
+-- (daily_running_totals, macros/brokerage/daily_events.sql). An incremental
+-- run reads that carried-in sum from this mart's own last date before the
+-- window (plus the events between it and the window), not from every event.
 {{ config(**ledgerhouse.daily_mart_config()) }}
 {%- set window_start = ledgerhouse.daily_window_start() %}
+{%- set prior_date = ledgerhouse.daily_prior_date(window_start) %}
 
 with
 
@@ -34,6 +37,8 @@ business_dates as (
     ledgerhouse.position_key(),
     [['td_qty', 'td_qty_change'], ['sd_qty', 'sd_qty_change']],
     flag='has_activity',
+    prior=this,
+    prior_date=prior_date,
 ) }},
 
 daily as (
