@@ -88,8 +88,9 @@ window_bounds as (
 ),
 {%- if use_prior %}
 
--- the events after the mart's last date before the window (a filter on the
--- scan: the events relation is read once, not materialized whole)
+-- the events after the mart's last date before the window, filtered in the
+-- scan (an engine that materializes this CTE for its two uses keeps only
+-- these rows, not every event of history)
 recent_events as (
     select * from {{ events }}
     where event_date > cast('{{ prior_date }}' as date)

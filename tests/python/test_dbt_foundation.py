@@ -417,11 +417,21 @@ def test_snapshot_records_a_correction(built: tuple[Warehouse, Path]) -> None:
 
 
 def test_incremental_checks_equal_a_full_refresh(built: tuple[Warehouse, Path]) -> None:
-    """A later delivery with new rows, a duplicate of an already checked id and
-    a correction that closes an account: the incremental run re-judges the
-    old rows (E004) and equals a full refresh; a run with nothing new changes
-    nothing. Runs last in the module: it changes the warehouse."""
+    """A later delivery with new rows, a duplicate of an already checked id, a
+    correction that closes an account and one that moves a security to
+    another product line: the incremental run re-judges the old rows (E004;
+    the looked-up product line of the security's rows) and equals a full
+    refresh; a run with nothing new changes nothing. Runs last in the module:
+    it changes the warehouse."""
     wh, landing = built
+    checks = "intermediate.int_brokerage__activity_checks"
+    (moved_cusip,) = wh.query(
+        f"select min(cusip) from {checks} where product_line = 'EQ'"
+    )[0]
+    with (landing / "2026-03-02" / "securities.csv").open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields = list(reader.fieldnames or [])
+        security = next(row for row in reader if row["cusip"] == moved_cusip)
     account = first_open_account(landing)
     key = f"{account['firm']},{account['ledger']},{account['branch']},{account['base']}"
     with (landing / "2026-03-02" / "activity.csv").open(encoding="utf-8") as handle:
@@ -439,14 +449,21 @@ def test_incremental_checks_equal_a_full_refresh(built: tuple[Warehouse, Path]) 
     (folder / "accounts.csv").write_text(
         ",".join(account) + "\n" + ",".join(closed.values()) + "\n", encoding="utf-8"
     )
+    with (folder / "securities.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerow({**security, "product_line": "MF"})
     wh.cli("load", str(landing), "--target", wh.target)
-    checks = "intermediate.int_brokerage__activity_checks"
     everything = f"select * from {checks} order by _batch_id, _line_number"
     build = ["build", "--indirect-selection", "cautious", "--select",
-             "int_brokerage__accounts_current", "int_brokerage__activity_checks",
-             "int_brokerage__activity_valid", "activity_errors"]
+             "int_brokerage__accounts_current", "int_brokerage__securities_current",
+             "int_brokerage__activity_checks", "int_brokerage__activity_valid", "activity_errors"]
     wh.dbt(*build)
     incremental = wh.query(everything)
+    # every checked row of the moved security now carries its new product line
+    assert wh.query(
+        f"select distinct product_line from {checks} where cusip = '{moved_cusip}'"
+    ) == [("MF",)]
 
     where_account = (
         f"firm = '{account['firm']}' and ledger = '{account['ledger']}' "
