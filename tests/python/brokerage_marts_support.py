@@ -43,32 +43,46 @@ def load(wh: Warehouse, landing: Path) -> None:
     wh.cli("load", str(landing))
 
 
-def mart_columns(wh: Warehouse, mart: str, keep_build_columns: bool = False) -> list[str]:
+def _columns_query(wh: Warehouse, mart: str) -> str:
     # Spark has no information_schema (its partition column comes last: the
     # order is the same in two Spark warehouses, which is all a diff needs)
-    rows = wh.query(
-        f"show columns in brokerage.{mart}" if wh.target == "spark" else
+    if wh.target == "spark":
+        return f"show columns in brokerage.{mart}"
+    return (
         "select column_name from information_schema.columns "
         f"where table_schema = 'brokerage' and table_name = '{mart}' order by ordinal_position"
     )
-    cols = [r[0] for r in rows]
-    assert cols, f"brokerage.{mart} does not exist"
-    return [c for c in cols if keep_build_columns or c not in BUILD_COLUMNS]
+
+
+def marts_rows(
+    wh: Warehouse, marts: tuple[str, ...], keep_build_columns: bool = False
+) -> dict[str, Counter[tuple]]:
+    """Each mart's rows as a multiset. Values are compared as Python values:
+    Decimal('10.00') == Decimal('10.000000'), so only the column types are
+    normalised, never the values. Two batches of queries (query_many: one
+    Spark process each, not one per query)."""
+    columns = {}
+    for mart, rows in zip(marts, wh.query_many([_columns_query(wh, m) for m in marts]),
+                          strict=True):
+        cols = [r[0] for r in rows]
+        assert cols, f"brokerage.{mart} does not exist"
+        columns[mart] = [c for c in cols if keep_build_columns or c not in BUILD_COLUMNS]
+    selects = [f"select {', '.join(columns[m])} from brokerage.{m}" for m in marts]
+    return {mart: Counter(rows)
+            for mart, rows in zip(marts, wh.query_many(selects), strict=True)}
 
 
 def mart_rows(wh: Warehouse, mart: str, keep_build_columns: bool = False) -> Counter[tuple]:
-    """The mart's rows as a multiset. Values are compared as Python values:
-    Decimal('10.00') == Decimal('10.000000'), so only the column types are
-    normalised, never the values."""
-    cols = mart_columns(wh, mart, keep_build_columns)
-    return Counter(wh.query(f"select {', '.join(cols)} from brokerage.{mart}"))
+    """One mart's rows as a multiset (marts_rows)."""
+    return marts_rows(wh, (mart,), keep_build_columns)[mart]
 
 
 def diff_marts(a: Warehouse, b: Warehouse, marts: tuple[str, ...] = MARTS) -> dict[str, str]:
     """{mart: description} for every mart whose contents differ."""
     problems: dict[str, str] = {}
+    all_a, all_b = marts_rows(a, marts), marts_rows(b, marts)
     for mart in marts:
-        rows_a, rows_b = mart_rows(a, mart), mart_rows(b, mart)
+        rows_a, rows_b = all_a[mart], all_b[mart]
         if rows_a != rows_b:
             only_a = list((rows_a - rows_b).elements())[:3]
             only_b = list((rows_b - rows_a).elements())[:3]

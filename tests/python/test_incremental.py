@@ -42,6 +42,7 @@ from brokerage_marts_support import (
     diff_marts,
     load,
     mart_rows,
+    marts_rows,
 )
 from conftest import Warehouse, _pg_admin, base_env, pg_settings, spark_env
 
@@ -113,7 +114,7 @@ def _split(sample: Path, out: Path) -> tuple[Path, Path, list[str]]:
 
 
 def _snapshot(wh: Warehouse) -> dict[str, object]:
-    return {mart: mart_rows(wh, mart, keep_build_columns=True) for mart in MARTS}
+    return marts_rows(wh, MARTS, keep_build_columns=True)
 
 
 def _buy_with_later_updates(wh: Warehouse, day: str) -> tuple:
