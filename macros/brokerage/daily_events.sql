@@ -121,7 +121,8 @@ carried_changes as (
     where recent_events.event_date < window_bounds.first_date
 ),
 {%- endif %}
-    {%- set events = 'recent_events' if use_prior else events %}
+    {#- the events the window's own dates are read from #}
+    {%- set window_source = 'recent_events' if use_prior else events %}
 
 carried_in as (
     {%- set carried = 'carried_changes' if use_prior else events %}
@@ -153,20 +154,20 @@ carried_in as (
 in_window as (
     select
         {%- for key in keys %}
-        {{ events }}.{{ key }},
+        {{ window_source }}.{{ key }},
         {%- endfor %}
-        {{ events }}.event_date,
+        {{ window_source }}.event_date,
         {%- for total, change in totals %}
-        {{ events }}.{{ change }}{{ ',' if not loop.last or flag }}
+        {{ window_source }}.{{ change }}{{ ',' if not loop.last or flag }}
         {%- endfor %}
         {%- if flag %}
-        {{ events }}.{{ flag }}
+        {{ window_source }}.{{ flag }}
         {%- endif %}
-    from {{ events }}
+    from {{ window_source }}
     inner join window_bounds
         on
-            {{ events }}.event_date >= window_bounds.first_date
-            and {{ events }}.event_date <= window_bounds.last_date
+            {{ window_source }}.event_date >= window_bounds.first_date
+            and {{ window_source }}.event_date <= window_bounds.last_date
 ),
 
 window_events as (
