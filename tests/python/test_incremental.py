@@ -17,8 +17,12 @@ The steps:
      their Friday totals plus the Saturday's events;
   C  a corrected opening position (a re-delivered row for the same key);
   D  a changed rule (the concentration threshold var): the fingerprint of
-     the rules changes, so the incremental run rebuilds the whole history.
-After B, E, C and D every mart of "inc" must equal "full" exactly (load metadata
+     the rules changes, so the incremental run rebuilds the whole history;
+  F  the Saturday activity's account re-delivered as closed on the Friday:
+     that activity becomes E004, so its Saturday, a date of the window, has
+     no position_updates row any more. Every date of the window is deleted,
+     not only the dates the new rows carry, so no stale row stays.
+After B, E, C, D and F every mart of "inc" must equal "full" exactly (load metadata
 and the run timestamp aside). After B the rows dated before the late
 activity's date must not have been rebuilt (the run really was incremental).
 """
@@ -273,3 +277,26 @@ def test_incremental_equals_full_refresh(
     build_marts(full, *rule, "--full-refresh")
     assert diff_marts(inc, full) == {}
     assert mart_rows(inc, "position_requirements") != before
+
+    # Step F: the weekend activity's account closes on the Friday (a
+    # re-delivered account row). Its Saturday activity is rejected (E004)
+    # and was the only one traded that day: position_updates loses every
+    # row of that trade date, which the run must delete although no new row
+    # carries the date.
+    saturday_rows = (
+        f"select count(*) from brokerage.position_updates where trade_date = '{saturday}'"
+    )
+    assert inc.query(saturday_rows) == [(1,)]
+    acct_header, acct_rows = _read_csv(sample_landing / days[0] / "accounts.csv")
+    account_key = tuple(weekend_values[:4])  # firm, ledger, branch, base
+    closed = next(list(r) for r in acct_rows if tuple(r[:4]) == account_key)
+    closed[acct_header.index("account_closed_date")] = friday
+    closing_day = (date.fromisoformat(days[-1]) + timedelta(days=3)).isoformat()
+    closing = tmp_path / "landing" / "F" / closing_day
+    _write_csv(closing / "accounts.csv", acct_header, [closed])
+    _deliver_to_both(inc, full, closing.parent)
+    assert inc.query(saturday_rows) == [(0,)]
+    assert inc.query(
+        "select e004_account_closed from intermediate.int_brokerage__activity_checks "
+        f"where activity_id = 'WEEKEND-{weekend_id}'"
+    ) == [(True,)]

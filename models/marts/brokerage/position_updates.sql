@@ -25,9 +25,14 @@ build_state as (
     select * from {{ ref('int_brokerage__build_state') }}
 ),
 
+-- the window's filter here, on the scan, not after the opening join: a
+-- one-day run then reads the window's activities, not all of history
 effects as (
     select * from {{ ref('int_brokerage__activity_effects') }}
-    where cusip is not null and upd_td_qty_sw = 'Y'
+    where
+        cusip is not null
+        and upd_td_qty_sw = 'Y'
+        and {{ ledgerhouse.in_daily_window('trade_date', none if whole_history else window_start) }}
 ),
 
 opening_positions as (
@@ -59,11 +64,6 @@ in_window as (
 ),
 {%- else %}
 
-window_updates as (
-    select * from applied
-    where trade_date >= cast('{{ window_start }}' as date)
-),
-
 window_positions as (
     select distinct
         firm,
@@ -72,7 +72,7 @@ window_positions as (
         base,
         sub_acct_key,
         cusip
-    from window_updates
+    from applied
 ),
 
 -- the updates traded before the window, per position updated in it: this
@@ -104,13 +104,13 @@ carried_in as (
 
 in_window as (
     select
-        window_updates.*,
+        applied.*,
         coalesce(carried_in.carried_updates, 0) as carried_updates,
         coalesce(carried_in.carried_quantity, 0) as carried_quantity
-    from window_updates
+    from applied
     left join carried_in
         on
-            {{ ledgerhouse.key_equals('window_updates', 'carried_in', ledgerhouse.position_key()) | trim }}
+            {{ ledgerhouse.key_equals('applied', 'carried_in', ledgerhouse.position_key()) | trim }}
 ),
 {%- endif %}
 
