@@ -26,7 +26,11 @@ margin_rules as (
     where nyrs_level = 'POSITION' and nyrs_action = 'PCT'
 ),
 
-sub_account_totals as (
+-- The sub-account's total on the day is a window sum over the positions,
+-- not a group-by joined back on six key columns: PostgreSQL estimated that
+-- join at one row and then matched the rules in a nested loop once per
+-- position (26 s of 28 s at 300K activities; docs/brokerage.md).
+positions as (
     select
         business_date,
         firm,
@@ -34,39 +38,22 @@ sub_account_totals as (
         branch,
         base,
         sub_acct_key,
-        sum(abs(market_value)) as sub_account_market_val
-    from market_values
-    group by business_date, firm, ledger, branch, base, sub_acct_key
-),
-
-positions as (
-    select
-        market_values.business_date,
-        market_values.firm,
-        market_values.ledger,
-        market_values.branch,
-        market_values.base,
-        market_values.sub_acct_key,
-        market_values.cusip,
-        market_values.prodline,
-        market_values.td_qty,
-        market_values.market_value,
-        cast(abs(market_values.market_value) as {{ ledgerhouse.type_money(0) }}) as abs_market_value,
-        case when market_values.td_qty > 0 then 'LONG' else 'SHORT' end as side,
+        cusip,
+        prodline,
+        td_qty,
+        market_value,
+        cast(abs(market_value) as {{ ledgerhouse.type_money(0) }}) as abs_market_value,
+        case when td_qty > 0 then 'LONG' else 'SHORT' end as side,
         case
             when
-                abs(market_values.market_value) * 100
-                > {{ var('concentration_threshold_pct') }} * sub_account_totals.sub_account_market_val
+                abs(market_value) * 100
+                > {{ var('concentration_threshold_pct') }} * sum(abs(market_value)) over (
+                    partition by business_date, firm, ledger, branch, base, sub_acct_key
+                )
                 then 'Y'
             else 'N'
         end as concentrated_sw
     from market_values
-    inner join sub_account_totals
-        on
-            market_values.business_date = sub_account_totals.business_date
-            and {{ ledgerhouse.key_equals(
-                'market_values', 'sub_account_totals', ledgerhouse.sub_account_key()
-            ) | trim }}
 ),
 
 -- The rule depends only on (prodline, side, concentrated_sw): it is chosen
