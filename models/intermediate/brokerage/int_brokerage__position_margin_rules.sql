@@ -48,7 +48,7 @@ positions as (
             when
                 abs(market_value) * 100
                 > {{ var('concentration_threshold_pct') }} * sum(abs(market_value)) over (
-                    partition by business_date, firm, ledger, branch, base, sub_acct_key
+                    partition by business_date, {{ ledgerhouse.sub_account_key() | join(', ') }}
                 )
                 then 'Y'
             else 'N'
