@@ -3,6 +3,9 @@
 - the spec's worked example (§9), delivered as landing files, gives the
   spec's numbers end to end on DuckDB and PostgreSQL (the unit tests check
   each model alone; this checks the chain from the raw files);
+- a change of the rules the activity checks read (reference tables edited
+  after a build) re-judges the checked activity on the next incremental run,
+  as a full refresh would;
 - a full build of the generated sample, with every data test, passes on
   both targets;
 - DuckDB and PostgreSQL give identical mart contents for the same landing
@@ -12,11 +15,19 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from brokerage_marts_support import MARTS, build_marts, diff_marts, load, mart_rows
+from brokerage_marts_support import (
+    MARTS,
+    build_marts,
+    diff_marts,
+    load,
+    mart_rows,
+    marts_rows,
+)
 from conftest import Warehouse
 from test_dbt_foundation import execute
 
@@ -164,6 +175,85 @@ def test_unmatched_position_is_a_margin_error_from_the_seed(
                  "where error_code = 'M001'")
     wh.dbt(*run)
     assert [r[3] for r in wh.query(query)] == ["RENAMED_CHECK: " + message] * 2
+
+
+def test_rules_change_rejudges_checked_activity(
+    warehouse: Warehouse, sample_landing: Path
+) -> None:
+    """The reference rules the activity checks read change after the activity
+    was checked (no new delivery): MF no longer allows fractional quantities
+    and the least-used bookkeeping key code is withdrawn. The next
+    incremental run re-judges every checked row (the rules' fingerprint
+    changed): exactly the fractional MF rows become E006 and exactly the
+    rows of that code E002 (both found from staging, not from the checks),
+    none of them is applied any more, and the checks and the marts equal a
+    full refresh under the same rules. Restoring the rules gives back the
+    marts of the first build."""
+    wh = warehouse
+    load(wh, sample_landing)
+    select = ("--select", "+models/marts/brokerage", "activity_errors")
+    wh.dbt("seed")
+    wh.dbt("run", *select)
+    original = marts_rows(wh, MARTS)
+
+    row_key = "a._source_file || ':' || cast(a._line_number as varchar(12))"
+    fractional = {r[0] for r in wh.query(
+        f"select {row_key} from staging.stg_brokerage__activity as a "
+        "inner join intermediate.int_brokerage__securities_current as s on a.cusip = s.cusip "
+        "where s.product_line = 'MF' and a.quantity <> floor(a.quantity)"
+    )}
+    code = wh.query(
+        "select a.maxx_key_code from staging.stg_brokerage__activity as a "
+        "inner join reference.bookkeeping_rules as r on a.maxx_key_code = r.maxx_key_code "
+        "group by a.maxx_key_code order by count(*), a.maxx_key_code limit 1"
+    )[0][0]
+    withdrawn = {r[0] for r in wh.query(
+        f"select {row_key} from staging.stg_brokerage__activity as a "
+        f"where a.maxx_key_code = '{code}'"
+    )}
+    assert fractional, "the sample has no fractional MF activity"
+
+    def flagged(flag: str) -> set[str]:
+        return {r[0] for r in wh.query(
+            f"select {row_key} from intermediate.int_brokerage__activity_checks as a where {flag}"
+        )}
+
+    # the sample's own bad rows (labelled E002 / E006 by the generator) stay
+    e006_before = flagged("e006_fractional_qty_not_allowed")
+    e002_before = flagged("e002_unknown_key_code")
+    assert not fractional & e006_before and not withdrawn & e002_before
+    applied_query = f"select {row_key} from brokerage.position_updates as a"
+    assert {r[0] for r in wh.query(applied_query)} & (fractional | withdrawn)
+
+    execute(wh, "create table reference.withdrawn_rule as "
+                f"select * from reference.bookkeeping_rules where maxx_key_code = '{code}'")
+    execute(wh, f"delete from reference.bookkeeping_rules where maxx_key_code = '{code}'")
+    execute(wh, "update reference.product_definitions set fractions_allowed_sw = 'N' "
+                "where prodline = 'MF'")
+    wh.dbt("run", *select)  # `run`, not `build`: a build would seed the shipped rules again
+
+    assert flagged("e006_fractional_qty_not_allowed") == fractional | e006_before
+    assert flagged("e002_unknown_key_code") == withdrawn | e002_before
+    errors = dict(wh.query(
+        "select error_code, count(*) from brokerage.activity_errors "
+        "where error_code in ('E002', 'E006') group by error_code"
+    ))
+    assert errors == {"E002": len(withdrawn | e002_before),
+                      "E006": len(fractional | e006_before)}
+    assert not {r[0] for r in wh.query(applied_query)} & (fractional | withdrawn)
+    checks = "select * from intermediate.int_brokerage__activity_checks"
+    incremental = (Counter(wh.query(checks)), marts_rows(wh, MARTS))
+    assert incremental[1] != original
+    wh.dbt("run", *select, "--full-refresh")
+    assert (Counter(wh.query(checks)), marts_rows(wh, MARTS)) == incremental
+
+    execute(wh, "insert into reference.bookkeeping_rules select * from reference.withdrawn_rule")
+    execute(wh, "update reference.product_definitions set fractions_allowed_sw = 'Y' "
+                "where prodline = 'MF'")
+    wh.dbt("run", *select)
+    assert flagged("e006_fractional_qty_not_allowed") == e006_before
+    assert flagged("e002_unknown_key_code") == e002_before
+    assert marts_rows(wh, MARTS) == original
 
 
 def test_full_build_with_all_tests(warehouse: Warehouse, sample_landing: Path) -> None:
