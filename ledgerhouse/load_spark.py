@@ -405,12 +405,15 @@ class SparkLoader(Loader):
                               f"written and a new load writes them again") from None
         message = (f"{unwritten[0].lf.path}: cannot load the batch of {len(unwritten)} "
                    f"file(s) it starts (none of them written): {reason}")
-        # a repeat pointing at an unwritten file would claim data that is not there
-        unwritten_ids = {p.batch_id for p in unwritten}
+        # A repeat pointing at an unwritten file would claim data that is not
+        # there. A repeat queued in this run has the content (domain, entity,
+        # sha) of the pending file it points at: a content already loaded
+        # before the run is never pending, and a content is pending once.
+        unwritten_content = {(p.lf.entity.domain, p.lf.entity.name, p.sha) for p in unwritten}
         self._audit_rows = [
             row for row in self._audit_rows
             if not (row[6] == "skipped_already_loaded"
-                    and any(f"as batch {b} " in row[7] for b in unwritten_ids))]
+                    and (row[1], row[2], row[4]) in unwritten_content)]
         for p in unwritten:
             self._audit(uuid.uuid4().hex, p.lf, p.sha, 0, "rejected", message, p.loaded_at)
         with contextlib.suppress(Exception):

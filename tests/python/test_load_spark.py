@@ -171,9 +171,15 @@ def test_crash_before_audit_then_retry_and_malformed_file(spark_warehouse: Wareh
                      ("2026-03-03/prices.csv", "rejected", 0)]
 
     # A batch the engine cannot write: its files are rejected in the audit,
-    # one line reaches the user, nothing is written.
+    # one line reaches the user, nothing is written. The same content again
+    # on the next day is a repeat of the pending file; once that file is not
+    # written, the repeat's audit row is dropped too (it would point at data
+    # that is not there), while the repeat of 2026-03-02, loaded before the
+    # run, stays.
     (bad / "prices.csv").unlink()
-    delivery(landing, "2026-03-04", {"prices.csv": PRICES_HEADER + "R1,2026-03-04,7\n"})
+    failing = PRICES_HEADER + "R1,2026-03-04,7\n"
+    delivery(landing, "2026-03-04", {"prices.csv": failing})
+    delivery(landing, "2026-03-05", {"prices.csv": failing})
     failed = _run([sys.executable, "-c", FAIL_BATCH, str(landing)], wh.env, check=False)
     assert failed.returncode == 2
     assert failed.stderr.splitlines()[-1] == (
@@ -188,3 +194,14 @@ def test_crash_before_audit_then_retry_and_malformed_file(spark_warehouse: Wareh
     assert [a[:3] for a in audit[2:]] == [("2026-03-02/prices.csv", "skipped_already_loaded", 0),
                                          ("2026-03-04/prices.csv", "rejected", 0)]
     assert audit[3][3] == failed.stderr.splitlines()[-1][len("error: "):]
+
+    # The engine writes again: the next load takes 2026-03-04 and skips
+    # 2026-03-05 as its repeat.
+    wh.cli("load", str(landing))
+    audit = wh.query(
+        "select source_file, status, row_count from raw_meta.load_audit "
+        "where source_file in ('2026-03-04/prices.csv', '2026-03-05/prices.csv') "
+        "and status <> 'rejected' order by source_file"
+    )
+    assert audit == [("2026-03-04/prices.csv", "loaded", 1),
+                     ("2026-03-05/prices.csv", "skipped_already_loaded", 0)]
