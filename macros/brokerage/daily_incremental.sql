@@ -204,7 +204,14 @@
 -#}
 {% macro get_incremental_replace_window_sql(arg_dict) -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    {%- set clear = ledgerhouse.clear_daily_window(arg_dict['unique_key']) | trim -%}
+    {#- the delete of the window: the brokerage marts' clear_daily_window, or
+        the portfolio facts' clear_portfolio_window (meta.replace_window:
+        'portfolio', set by portfolio_daily_fact_config) -#}
+    {%- if config.get('meta', {}).get('replace_window') == 'portfolio' -%}
+        {%- set clear = ledgerhouse.clear_portfolio_window(arg_dict['unique_key']) | trim -%}
+    {%- else -%}
+        {%- set clear = ledgerhouse.clear_daily_window(arg_dict['unique_key']) | trim -%}
+    {%- endif -%}
     {%- if clear %}
     {{ clear }};
     {%- endif %}

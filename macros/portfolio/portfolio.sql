@@ -120,7 +120,7 @@
 
 {#
     portfolio_incremental_filter(date_column): the rows an incremental run
-    writes. Used together with the pre-hook portfolio_delete_affected().
+    writes. The window's delete is clear_portfolio_window() below.
 #}
 {% macro portfolio_incremental_filter(date_column) -%}
     {%- if is_incremental() -%}
@@ -128,9 +128,21 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro portfolio_delete_affected() -%}
+{#
+    clear_portfolio_window(date_column): the delete of every date from the
+    earliest affected one (nothing when nothing is new: the bound is null),
+    the first half of the strategy replace_window on DuckDB and PostgreSQL
+    (macros/brokerage/daily_incremental.sql), run in the model's transaction
+    just before the insert, so it reads the same watermark as the model's
+    filter did.
+#}
+{% macro clear_portfolio_window(date_column='business_date') -%}
+    {{ return(adapter.dispatch('clear_portfolio_window', 'ledgerhouse')(date_column)) }}
+{%- endmacro %}
+
+{% macro default__clear_portfolio_window(date_column='business_date') -%}
     {%- if is_incremental() -%}
-        delete from {{ this }} where business_date >= {{ ledgerhouse.portfolio_min_affected_date() }}
+        delete from {{ this }} where {{ date_column }} >= {{ ledgerhouse.portfolio_min_affected_date() }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -226,9 +238,13 @@
 {#
     portfolio_daily_fact_config(): the configuration of the three incremental
     daily facts, per target (no model branches on the target):
-      DuckDB / PostgreSQL  delete+insert on business_date, with the pre-hook
-                           portfolio_delete_affected() clearing every date
-                           from the earliest affected one;
+      DuckDB / PostgreSQL  replace_window on business_date (the brokerage
+                           marts' strategy): in the model's transaction,
+                           clear_portfolio_window() deletes every date from
+                           the earliest affected one, then the new rows are
+                           inserted (until 2026-12-05 a pre-hook deleted and
+                           dbt's delete+insert deleted the new rows' dates
+                           again, a second delete that found nothing);
       Spark                insert_overwrite partitioned by business_date
                            (parquet has no delete): the run replaces exactly
                            the date partitions it writes, which are every
@@ -241,10 +257,10 @@
 {% macro default__portfolio_daily_fact_config() -%}
     {{ return({
         'materialized': 'incremental',
-        'incremental_strategy': 'delete+insert',
+        'incremental_strategy': 'replace_window',
         'unique_key': 'business_date',
         'on_schema_change': 'fail',
-        'pre_hook': '{{ ledgerhouse.portfolio_delete_affected() }}',
+        'meta': {'replace_window': 'portfolio'},
     }) }}
 {%- endmacro %}
 
