@@ -240,10 +240,23 @@
 {% macro spark__clear_daily_window(date_column='business_date') -%}
     {%- set window_start = ledgerhouse.daily_window_start(date_column) -%}
     {%- if window_start is not none -%}
+        {{ ledgerhouse.spark_drop_date_partitions_from(
+            date_column, "cast('" ~ window_start ~ "' as date)") }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Spark: `alter table … drop if exists partition (…)` for every existing
+    partition of {{ this }} whose date is on or after `lower_bound` (a SQL
+    expression: a date literal, or a scalar subquery); nothing when there is
+    none or the bound is null. The Spark half of both daily windows: the
+    brokerage marts' clear_daily_window and the portfolio facts'
+    clear_portfolio_window. Runs one query at execution time. -#}
+{% macro spark_drop_date_partitions_from(date_column, lower_bound) -%}
+    {%- if execute -%}
         {%- set query -%}
             select distinct cast({{ date_column }} as string) as partition_date
             from {{ this }}
-            where {{ date_column }} >= cast('{{ window_start }}' as date)
+            where {{ date_column }} >= {{ lower_bound }}
             order by partition_date
         {%- endset -%}
         {%- set dates = run_query(query).columns[0].values() -%}

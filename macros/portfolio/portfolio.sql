@@ -146,6 +146,20 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Spark (parquet, no delete), a pre-hook: drop the partitions of every date
+    from the earliest affected one, so that a date left with no rows at all
+    after a correction loses its old ones; insert_overwrite then writes the
+    window's dates. The model's filter reads the watermark after the drop: if
+    the drop took the newest rows, the watermark it finds is older, the bound
+    it computes is the same or earlier, and the dates between are rewritten
+    whole (more work, the same rows). -#}
+{% macro spark__clear_portfolio_window(date_column='business_date') -%}
+    {%- if is_incremental() -%}
+        {{ ledgerhouse.spark_drop_date_partitions_from(
+            date_column, ledgerhouse.portfolio_min_affected_date()) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- the ref the incremental helpers use, declared so dbt sees it at parse time -#}
 {% macro portfolio_incremental_depends_on() -%}
 -- depends_on: {{ ref('int_portfolio__load_batches') }}
@@ -246,9 +260,12 @@
                            dbt's delete+insert deleted the new rows' dates
                            again, a second delete that found nothing);
       Spark                insert_overwrite partitioned by business_date
-                           (parquet has no delete): the run replaces exactly
-                           the date partitions it writes, which are every
-                           date from the earliest affected one.
+                           (parquet has no delete), after a pre-hook
+                           (spark__clear_portfolio_window) that drops the
+                           partitions of every date from the earliest
+                           affected one: the run replaces exactly those
+                           dates, a date left with no rows included (until
+                           2026-12-05 such a date kept its old partition).
 #}
 {% macro portfolio_daily_fact_config() -%}
     {{ return(adapter.dispatch('portfolio_daily_fact_config', 'ledgerhouse')()) }}
@@ -271,5 +288,6 @@
         'partition_by': ['business_date'],
         'file_format': 'parquet',
         'on_schema_change': 'fail',
+        'pre_hook': "{{ ledgerhouse.clear_portfolio_window() }}",
     }) }}
 {%- endmacro %}

@@ -15,9 +15,10 @@ from __future__ import annotations
 import csv
 import filecmp
 import itertools
+import json
 import math
 import shutil
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -63,10 +64,10 @@ Q4 = Decimal("0.0001")
 RESULTS: dict[str, dict[str, list[tuple]]] = {}
 
 
-def _generate(out: Path) -> None:
+def _generate(out: Path, days: int = DAYS, size: int = SIZE) -> None:
     _run(
-        [LEDGERHOUSE, "generate", str(out), "--domain", "portfolio", "--days", str(DAYS),
-         "--accounts", str(SIZE), "--seed", str(SEED)],
+        [LEDGERHOUSE, "generate", str(out), "--domain", "portfolio", "--days", str(days),
+         "--accounts", str(size), "--seed", str(SEED)],
         base_env(),
         check=True,
     )
@@ -431,3 +432,86 @@ def test_duckdb_and_postgres_marts_are_identical() -> None:
         pytest.skip("needs test_portfolio_marts on both targets in this session")
     for table in MARTS:
         assert RESULTS["duckdb"][table] == RESULTS["postgres"][table], table
+
+
+# ---------------------------------------------------------------------------- a date emptied
+
+
+DAILY_FACTS = [
+    "fact_market_price_daily",
+    "fact_portfolio_position_daily",
+    "fact_portfolio_performance_daily",
+]
+
+
+@pytest.fixture(
+    params=[
+        "duckdb",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        # insert_overwrite of date partitions after the pre-hook's drop
+        pytest.param("spark", marks=pytest.mark.spark),
+    ]
+)
+def any_target(request: pytest.FixtureRequest) -> Warehouse:
+    """conftest's `warehouse`, plus Spark (its incremental strategy differs)."""
+    return request.getfixturevalue(f"{request.param}_warehouse")
+
+
+def _daily_facts(w: Warehouse) -> dict[str, Counter[tuple]]:
+    """Each incremental fact's rows (build metadata left out), with
+    business_date as 'YYYY-MM-DD' in the first place."""
+    manifest = json.loads((w.workdir / "target" / "manifest.json").read_text())
+    columns = {
+        node["name"]: [c for c in node["columns"] if c not in SKIP_COLUMNS]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["name"] in DAILY_FACTS
+    }
+    sqls = [
+        f"select business_date, {', '.join(columns[t])} from portfolio.{t}"
+        for t in DAILY_FACTS
+    ]
+    results = w.query_many(sqls)
+    return {t: Counter((row[0].isoformat(), *(_norm(v) for v in row[1:])) for row in rows)
+            for t, rows in zip(DAILY_FACTS, results, strict=True)}
+
+
+def test_a_date_a_correction_empties_leaves_every_daily_fact(
+    any_target: Warehouse, tmp_path: Path
+) -> None:
+    """The vendor re-delivers the last day's prices with every close 0: each
+    row becomes a P008, the as-of date (the latest valid price) moves back a
+    day, and an incremental run must drop that date from every daily fact —
+    on Spark too, where insert_overwrite alone replaces only the partitions
+    it writes and would keep the emptied date's old rows."""
+    w = any_target
+    landing = tmp_path / "landing"
+    _generate(landing, days=6, size=2)
+    folders = sorted(p.name for p in landing.iterdir() if p.is_dir())
+    last = folders[-1]
+    w.cli("load", str(landing), "--target", w.target)
+    w.dbt("build", *SELECT, "--exclude-resource-type", "test",
+          "--exclude-resource-type", "unit_test")
+    first = _daily_facts(w)
+    for table in DAILY_FACTS:
+        assert max(row[0] for row in first[table]) == last, table
+
+    prices = landing / last / "prices_eod.csv"
+    rows = _read(prices)
+    for r in rows:
+        r["close"] = "0"
+    _write(prices, rows)
+    w.cli("load", str(landing), "--target", w.target)
+    w.dbt("run", *MODELS)
+    incremental = _daily_facts(w)
+
+    # every fact: the first build's rows of the other dates, exactly
+    for table in DAILY_FACTS:
+        kept = Counter({row: n for row, n in first[table].items() if row[0] != last})
+        assert incremental[table] == kept, table
+    assert w.query(
+        "select count(*) from portfolio.portfolio_errors "
+        f"where source_file = '{last}/prices_eod.csv' and error_code = 'P008'"
+    )[0][0] == len(rows)
+    # and a full refresh agrees
+    w.dbt("run", *MODELS, "--full-refresh")
+    assert _daily_facts(w) == incremental
