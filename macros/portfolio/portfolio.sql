@@ -258,7 +258,7 @@
                            the earliest affected one, then the new rows are
                            inserted (until 2026-12-05 a pre-hook deleted and
                            dbt's delete+insert deleted the new rows' dates
-                           again, a second delete that found nothing);
+                           again, a second scan that usually found nothing);
       Spark                insert_overwrite partitioned by business_date
                            (parquet has no delete), after a pre-hook
                            (spark__clear_portfolio_window) that drops the

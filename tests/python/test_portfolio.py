@@ -482,18 +482,28 @@ def test_a_date_a_correction_empties_leaves_every_daily_fact(
     row becomes a P008, the as-of date (the latest valid price) moves back a
     day, and an incremental run must drop that date from every daily fact —
     on Spark too, where insert_overwrite alone replaces only the partitions
-    it writes and would keep the emptied date's old rows."""
+    it writes and would keep the emptied date's old rows.
+
+    The last day arrives in an incremental run of its own, so its rows are
+    the only ones with the newest watermark: on Spark the correction's
+    partition drop takes them all and the model's filter reads an older
+    watermark (the path spark__clear_portfolio_window's comment describes)."""
     w = any_target
     landing = tmp_path / "landing"
     _generate(landing, days=6, size=2)
     folders = sorted(p.name for p in landing.iterdir() if p.is_dir())
     last = folders[-1]
-    w.cli("load", str(landing), "--target", w.target)
+    first_days = tmp_path / "first_days"
+    for f in folders[:-1]:
+        shutil.copytree(landing / f, first_days / f)
+    w.cli("load", str(first_days), "--target", w.target)
     w.dbt("build", *SELECT, "--exclude-resource-type", "test",
           "--exclude-resource-type", "unit_test")
-    first = _daily_facts(w)
+    w.cli("load", str(landing), "--target", w.target)
+    w.dbt("run", *MODELS)
+    before = _daily_facts(w)
     for table in DAILY_FACTS:
-        assert max(row[0] for row in first[table]) == last, table
+        assert max(row[0] for row in before[table]) == last, table
 
     prices = landing / last / "prices_eod.csv"
     rows = _read(prices)
@@ -502,16 +512,18 @@ def test_a_date_a_correction_empties_leaves_every_daily_fact(
     _write(prices, rows)
     w.cli("load", str(landing), "--target", w.target)
     w.dbt("run", *MODELS)
-    incremental = _daily_facts(w)
+    after = _daily_facts(w)
 
-    # every fact: the first build's rows of the other dates, exactly
+    # the last date is gone from every fact (the as-of date is the day
+    # before), and every row of the other dates is exactly as it was
     for table in DAILY_FACTS:
-        kept = Counter({row: n for row, n in first[table].items() if row[0] != last})
-        assert incremental[table] == kept, table
+        assert max(row[0] for row in after[table]) == folders[-2], table
+        kept = Counter({row: n for row, n in before[table].items() if row[0] != last})
+        assert after[table] == kept, table
     assert w.query(
         "select count(*) from portfolio.portfolio_errors "
         f"where source_file = '{last}/prices_eod.csv' and error_code = 'P008'"
     )[0][0] == len(rows)
     # and a full refresh agrees
     w.dbt("run", *MODELS, "--full-refresh")
-    assert _daily_facts(w) == incremental
+    assert _daily_facts(w) == after
