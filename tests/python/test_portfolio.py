@@ -197,6 +197,14 @@ def _write(path: Path, rows: list[dict[str, str]]) -> None:
         w.writerows(rows)
 
 
+def _copy_days(landing: Path, days: list[str], dest: Path) -> Path:
+    """A landing area holding only the given day folders of ``landing``."""
+    dest.mkdir()
+    for day in days:
+        shutil.copytree(landing / day, dest / day)
+    return dest
+
+
 # ---------------------------------------------------------------------------- the build
 
 
@@ -204,10 +212,7 @@ def test_portfolio_marts(warehouse: Warehouse, portfolio_landing: Path, tmp_path
     landing = tmp_path / "landing"
     shutil.copytree(portfolio_landing, landing)
     folders = sorted(p.name for p in landing.iterdir() if p.is_dir())
-    first = tmp_path / "first"
-    first.mkdir()
-    for f in folders[:FIRST_LOAD_DAYS]:
-        shutil.copytree(landing / f, first / f)
+    first = _copy_days(landing, folders[:FIRST_LOAD_DAYS], tmp_path / "first")
 
     # 1. the first 60 days: full build with every data test and unit test
     warehouse.cli("load", str(first), "--target", warehouse.target)
@@ -493,9 +498,7 @@ def test_a_date_a_correction_empties_leaves_every_daily_fact(
     _generate(landing, days=6, size=2)
     folders = sorted(p.name for p in landing.iterdir() if p.is_dir())
     last = folders[-1]
-    first_days = tmp_path / "first_days"
-    for f in folders[:-1]:
-        shutil.copytree(landing / f, first_days / f)
+    first_days = _copy_days(landing, folders[:-1], tmp_path / "first_days")
     w.cli("load", str(first_days), "--target", w.target)
     w.dbt("build", *SELECT, "--exclude-resource-type", "test",
           "--exclude-resource-type", "unit_test")
