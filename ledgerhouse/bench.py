@@ -100,17 +100,21 @@ from activity as a
 {_APPLIED_JOINS}
 """
 
-def _json_string(expr: str) -> str:
-    """A JSON string value of a text expression, escaped as position_updates does."""
-    return (f"coalesce('\"' || replace(replace(cast({expr} as text), '\\', '\\\\'), "
-            f"'\"', '\\\"') || '\"', 'null')")
+def _json_string(expr: str, escape_controls: bool) -> str:
+    """A JSON string value of a text expression, escaped as position_updates
+    does on DuckDB (macros/brokerage/json_text.sql): \\ and \" by replace(),
+    and, in a row that holds a control character, DuckDB's to_json()."""
+    if escape_controls:
+        return f"coalesce(cast(to_json(cast({expr} as text)) as text), 'null')"
+    escaped = f"replace(replace(cast({expr} as text), '\\', '\\\\'), '\"', '\\\"')"
+    return f"coalesce('\"' || {escaped} || '\"', 'null')"
 
 
-def _json_date(expr: str) -> str:
+def _json_date(expr: str, escape_controls: bool) -> str:
     return f"coalesce('\"' || cast({expr} as text) || '\"', 'null')"
 
 
-def _json_number(expr: str) -> str:
+def _json_number(expr: str, escape_controls: bool) -> str:
     return f"coalesce(cast({expr} as text), 'null')"
 
 
@@ -121,10 +125,19 @@ _PAYLOAD_FIELDS = [("event", "'position.updated'", "s"), ("activity_id", "activi
                    ("trade_date", "trade_date", "d"), ("settle_date", "settle_date", "d"),
                    ("seq_in_position", "seq_in_position", "n"), ("quantity", "quantity", "n"),
                    ("td_qty_before", "td_qty_before", "n"), ("td_qty_after", "td_qty_after", "n")]
-_PAYLOAD_SQL = "concat('{', " + ", ".join(
-    f"'{',' if i else ''}\"{key}\":', "
-    + {"s": _json_string, "d": _json_date, "n": _json_number}[kind](expr)
-    for i, (key, expr, kind) in enumerate(_PAYLOAD_FIELDS)) + ", '}')"
+
+
+def _payload_object(escape_controls: bool) -> str:
+    return "concat('{', " + ", ".join(
+        f"'{',' if i else ''}\"{key}\":', "
+        + {"s": _json_string, "d": _json_date, "n": _json_number}[kind](expr, escape_controls)
+        for i, (key, expr, kind) in enumerate(_PAYLOAD_FIELDS)) + ", '}')"
+
+
+_PAYLOAD_STRINGS = ", ".join(f"coalesce(cast({expr} as text), '')"
+                             for _, expr, kind in _PAYLOAD_FIELDS if kind == "s")
+_PAYLOAD_SQL = (f"case when regexp_matches(concat({_PAYLOAD_STRINGS}), '[\\x01-\\x1f]') "
+                f"then {_payload_object(True)} else {_payload_object(False)} end")
 
 # The full-output baseline: the same position application written by hand as
 # one query that also writes every column position_updates writes (key,
