@@ -12,7 +12,9 @@ What is proved here (payments.md, docs/payments.md):
 - on Spark (marker `spark`), where streaming_index replaces transaction_date
   partitions instead of deleting rows, the same scenario holds, and so does a
   transaction whose only partition moves to an earlier date when an earlier
-  event arrives late (also run on DuckDB and PostgreSQL).
+  event arrives late (also run on DuckDB and PostgreSQL);
+- an edit of the policies seed reaches the flags of transactions older than
+  the lookback in the next incremental run (DuckDB and PostgreSQL).
 The dbt builds also run the payments unit tests and data tests (one final row
 per valid transaction, statement totals in = out, no clear user_id).
 """
@@ -28,6 +30,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Warehouse, _run
+from test_dbt_foundation import execute
 
 from ledgerhouse.generators.payments import EXPECTED_ERRORS_FILE, generate
 
@@ -212,6 +215,41 @@ def _end_to_end(warehouse: Warehouse, payments_landing: Path, tmp_path: Path,
     #    with no row (on Spark the insert has nothing to replace that
     #    partition with; the model's post-hook drops it). Incremental = full.
     _move_only_transaction_of_a_day(warehouse, tmp_path / "crafted")
+
+    # 9. A policy edit reaches transactions of any age (payments.md §1:
+    #    changing a parameter in the seed changes the flags). Not on Spark:
+    #    its seed table is parquet, which takes no UPDATE.
+    if warehouse.target != "spark":
+        _policy_edit_reaches_old_transactions(warehouse)
+
+
+def _policy_edit_reaches_old_transactions(wh: Warehouse) -> None:
+    """AML-001's threshold lowered from 10000 to 500 in the seed table (what
+    `dbt seed` of an edited policies.csv does); an incremental run must flag
+    the transactions outside the lookback too, in streaming_index and in
+    final_aggregate_index, and equal a full refresh."""
+    old_aml = (
+        "select count(*) from payments.{mart} as indexed"
+        " inner join payments.streaming_index as streaming"
+        " on indexed.transaction_id = streaming.transaction_id"
+        " where indexed.{flags} like '%AML_PENDING%'"
+        " and streaming.last_event_ts < (select max(last_event_ts)"
+        " from payments.streaming_index) - interval '72 hours'")
+    flag_columns = {mart: f for mart, f in (("streaming_index", "enriched_flags"),
+                                      ("final_aggregate_index", "policy_flags"))}
+
+    def old_flagged() -> dict[str, int]:
+        return {m: wh.query(old_aml.format(mart=m, flags=f))[0][0] for m, f in flag_columns.items()}
+
+    before = old_flagged()
+    execute(wh, "update reference.policies set min_amount = 500 where policy_id = 'AML-001'")
+    wh.dbt("run", "--select", "streaming_index+")
+    after = old_flagged()
+    assert all(after[m] > before[m] for m in flag_columns), (before, after)
+    assert after["streaming_index"] == after["final_aggregate_index"], after
+    incremental = _snapshot(wh)
+    wh.dbt("run", "--full-refresh", "--select", "streaming_index+")
+    assert _snapshot(wh) == incremental, "a policy edit: incremental differs from a full refresh"
 
 
 def _move_only_transaction_of_a_day(wh: Warehouse, landing: Path) -> None:

@@ -8,7 +8,15 @@
     absorbed exactly (the result equals a full refresh). An event older than
     the window is NOT picked up by an incremental run: its transaction keeps
     its previous row until a run with a wider lookback or `--full-refresh`
-    (see docs/payments.md). Policy or merchant changes also need a full refresh.
+    (see docs/payments.md).
+    An edit of the `policies` seed or a merchant delivery that changes a
+    transaction's policy flags is picked up by the next incremental run,
+    whatever the transaction's event time: every transaction whose flags now
+    differ from the enriched_flags it was indexed with is recomputed
+    (payments.md §1: changing a parameter in the seed changes the flags).
+    That compares the flags of every transaction on each run, as
+    final_aggregate_index (a table) does anyway. A `payment_statuses` edit
+    still needs a full refresh.
 #}
 {#- delete+insert on transaction_id; on Spark insert_overwrite of
     transaction_date partitions (macros/payments/streaming_incremental.sql) -#}
@@ -47,6 +55,14 @@ changed as (
     from fraud_scores
     cross join watermark
     where fraud_scores.inference_time >= watermark.recompute_from
+    union
+    select policy_flags.transaction_id
+    from policy_flags
+    inner join {{ this }} as indexed_before
+        on policy_flags.transaction_id = indexed_before.transaction_id
+    where
+        coalesce(policy_flags.enriched_flags, '')
+        <> coalesce(indexed_before.enriched_flags, '')
 ),
 
 {% endif %}
