@@ -235,8 +235,8 @@ def _policy_edit_reaches_old_transactions(wh: Warehouse) -> None:
         " where indexed.{flags} like '%AML_PENDING%'"
         " and streaming.last_event_ts < (select max(last_event_ts)"
         " from payments.streaming_index) - interval '72 hours'")
-    flag_columns = {mart: f for mart, f in (("streaming_index", "enriched_flags"),
-                                      ("final_aggregate_index", "policy_flags"))}
+    flag_columns = {"streaming_index": "enriched_flags",
+                    "final_aggregate_index": "policy_flags"}
 
     def old_flagged() -> dict[str, int]:
         return {m: wh.query(old_aml.format(mart=m, flags=f))[0][0] for m, f in flag_columns.items()}
