@@ -128,10 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
             "(one folder per delivery, loaded in sorted order) or one delivery folder.\n"
             "Every field lands as text (empty = null) with _batch_id, _source_file,\n"
             "_line_number, _file_sha256 and _loaded_at; every file gets a row in\n"
-            "raw_meta.load_audit. A file already loaded (same entity and sha256) is\n"
-            "skipped. A malformed file (bad header, ragged row, invalid UTF-8, empty file)\n"
-            "is refused with one line 'error: FILE:LINE:COLUMN: problem (expected ...)'\n"
-            "(COLUMN = CSV column number), exit code 2, and nothing of it is loaded."
+            "raw_meta.load_audit. A file whose path was last loaded with the same\n"
+            "sha256 is skipped (the same bytes in another delivery folder load).\n"
+            "Delivery folders are named YYYY-MM-DD (another name stops the load);\n"
+            "hidden names are ignored, '_' folders and unknown files are skipped with\n"
+            "a warning. A malformed file (bad header, ragged row, RFC 4180 quoting,\n"
+            "mixed line endings, invalid UTF-8, empty file) is refused with one line\n"
+            "'error: FILE:LINE:COLUMN: problem (expected ...)' (COLUMN = CSV column\n"
+            "number), exit code 2, and nothing of it is loaded."
         ),
         epilog=(
             "examples:\n"

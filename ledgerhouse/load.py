@@ -32,11 +32,12 @@ import contextlib
 import csv
 import hashlib
 import itertools
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -150,13 +151,19 @@ def discover(landing_dir: Path, warn: Callable[[str], None]) -> list[LandingFile
         else:
             folders = [landing_dir]
             root = landing_dir.parent
+        for skipped in sorted(p for p in landing_dir.iterdir() if p.is_dir()
+                              and p.name.startswith("_") and p not in fetched):
+            warn(f"{skipped}: not a delivery folder (a name starting with '_' is not "
+                 f"loaded); skipped")
         folders += [d for parent in fetched for d in sorted(parent.iterdir())
                     if d.is_dir() and _visible(d)]
+    for folder in folders:
+        _check_delivery_name(folder)
     files: list[LandingFile] = []
     for folder in folders:
         found: list[LandingFile] = []
         folder_kind = fetched.get(folder.parent)
-        for path in sorted(p for p in folder.iterdir() if _visible(p)):
+        for path in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
             if path.is_dir():
                 warn(f"{path}: sub-folder inside a delivery; skipped")
                 continue
@@ -177,7 +184,24 @@ def discover(landing_dir: Path, warn: Callable[[str], None]) -> list[LandingFile
 
 
 def _visible(path: Path) -> bool:
+    """Hidden names and side files (``_expected_errors.csv``, ``_tiingo``) are no deliveries."""
     return not path.name.startswith((".", "_"))
+
+
+DELIVERY_NAME = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _check_delivery_name(folder: Path) -> None:
+    """A delivery folder is named by its date, ``YYYY-MM-DD``: the load order is name order,
+    so a name like ``2026-3-9`` (sorting after ``2026-03-10``) would change what is current."""
+    name = folder.name
+    try:
+        valid = bool(DELIVERY_NAME.fullmatch(name)) and date.fromisoformat(name).isoformat() == name
+    except ValueError:
+        valid = False
+    if not valid:
+        raise LoadError(f"{folder}: not a delivery folder name (expected a date, YYYY-MM-DD); "
+                        f"nothing loaded")
 
 
 def file_sha256(path: Path) -> str:
@@ -236,10 +260,19 @@ class CsvKind:
 
 
 def check_csv(path: Path, columns: tuple[str, ...]) -> FormatCheck:
-    """Stream the file once; raise MalformedFile at the first problem."""
+    """Stream the file once; raise MalformedFile at the first problem.
+
+    Python's csv module is laxer than RFC 4180 and than the engines: it keeps
+    a quote inside an unquoted field (``12"3``), which PostgreSQL's COPY reads
+    as the start of a quoted part, and it takes any mix of line endings. So a
+    record holding a quote is checked again by ``_record_problem``, every
+    record must end like the header (LF or CRLF), and a csv error is located
+    by the same scan (line and column of the fault, not of the reader).
+    """
     expected = len(columns)
     result = FormatCheck(rows=0)
     physical = 0
+    pending: list[str] = []  # the physical lines of the record being read
 
     def lines(handle: Any) -> Iterator[str]:
         nonlocal physical
@@ -249,13 +282,16 @@ def check_csv(path: Path, columns: tuple[str, ...]) -> FormatCheck:
                 raise MalformedFile(path, physical, _field_at(raw, raw.index(b"\x00")),
                                     "NUL byte (expected text)")
             try:
-                yield raw.decode("utf-8")
+                text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise MalformedFile(
                     path, physical, _field_at(raw, exc.start),
                     f"invalid UTF-8 byte 0x{raw[exc.start]:02x} (expected UTF-8 text)",
                 ) from None
+            pending.append(text)
+            yield text
 
+    previous_end = 0
     with path.open("rb") as handle:
         reader = csv.reader(lines(handle), strict=True)
         try:
@@ -263,10 +299,14 @@ def check_csv(path: Path, columns: tuple[str, ...]) -> FormatCheck:
             if header is None:
                 raise MalformedFile(path, 1, 1, f"empty file (expected a header row: "
                                     f"{','.join(columns)})")
+            header_text = "".join(pending)
+            pending.clear()
+            _check_record_text(path, 1, header_text)
             _check_header(path, header, columns)
             if reader.line_num != 1:
                 raise MalformedFile(path, 1, 1, "header spans several lines "
                                     "(expected one header line)")
+            crlf = header_text.endswith("\r\n")
             previous_end = 1
             shift = 0
             ordinal = 0
@@ -274,6 +314,16 @@ def check_csv(path: Path, columns: tuple[str, ...]) -> FormatCheck:
                 ordinal += 1
                 start = previous_end + 1
                 previous_end = reader.line_num
+                text = pending[0] if len(pending) == 1 else "".join(pending)
+                pending.clear()
+                if '"' in text:
+                    _check_record_text(path, start, text)
+                if text.endswith("\n") and text.endswith("\r\n") != crlf:
+                    raise MalformedFile(
+                        path, previous_end, max(len(record), 1),
+                        f"line ends with {'CRLF' if not crlf else 'LF'} (expected "
+                        f"{'CRLF' if crlf else 'LF'} like the header, one line ending "
+                        f"throughout the file)")
                 if start - ordinal - 1 != shift:
                     shift = start - ordinal - 1
                     result.line_shifts.append((ordinal, shift))
@@ -293,10 +343,84 @@ def check_csv(path: Path, columns: tuple[str, ...]) -> FormatCheck:
             if ordinal and ordinal not in result.samples:
                 result.samples[ordinal] = tuple(v if v != "" else None for v in last)
         except csv.Error as exc:
-            raise MalformedFile(path, max(reader.line_num, 1), 1,
+            start = previous_end + 1
+            text = "".join(pending)
+            line, column = _check_record_text(path, start, text)  # raises at a fault
+            if "field larger than field limit" in str(exc):
+                limit = csv.field_size_limit()
+                raise MalformedFile(path, start + line, column,
+                                    f"field longer than {limit:,} characters (expected at "
+                                    f"most {limit:,})") from None
+            raise MalformedFile(path, start + line, column,
                                 f"bad CSV quoting: {exc} (expected RFC 4180 quoting)") from None
     result.rows = ordinal
     return result
+
+
+QUOTE_IN_FIELD = 'quote inside an unquoted field (expected the whole field quoted, "" for a quote)'
+
+
+def _scan_record(text: str) -> tuple[int, int, str | None]:
+    """(line offset, 1-based column, problem) of the first RFC 4180 fault in ``text``;
+    with no fault, (line offset, column) where the text ends and None.
+
+    ``text`` is one record's physical lines (or, after a csv error, what the
+    reader consumed of the record). A quote opens a field only as its first
+    character; inside it ``""`` is a quote and the closing quote must be
+    followed by a comma or the line end; a carriage return outside quotes
+    must be followed by a line feed.
+    """
+    line = opened_line = 0
+    column = opened_column = 1
+    ended = (0, 1)
+    at_start, quoted = True, False
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        i += 1
+        if quoted:
+            if c == '"':
+                if i < n and text[i] == '"':
+                    i += 1
+                    continue
+                quoted = False
+                if i < n and text[i] not in ",\r\n":
+                    return line, column, ("character after a closing quote (expected a "
+                                          "comma or the end of the line)")
+            elif c == "\n":
+                line += 1
+        elif c == ",":
+            column += 1
+            at_start = True
+        elif c == "\n":
+            ended = line, column
+            line += 1
+            column = 1
+            at_start = True
+        elif c == "\r" and not (i < n and text[i] == "\n"):
+            return line, column, ("carriage return without a line feed (expected LF or CRLF "
+                                  "line endings)")
+        elif c == '"':
+            if not at_start:
+                return line, column, QUOTE_IN_FIELD
+            quoted, at_start = True, False
+            opened_line, opened_column = line, column
+        elif c != "\r":
+            at_start = False
+    if quoted:
+        return opened_line, opened_column, ("quoted field never closed (expected a closing "
+                                            "quote)")
+    if text.endswith("\n"):  # the last line's end, not the empty line after it
+        return *ended, None
+    return line, column, None
+
+
+def _check_record_text(path: Path, start: int, text: str) -> tuple[int, int]:
+    """Raise at the first RFC 4180 fault; else (line offset, column) of the text's end."""
+    line, column, problem = _scan_record(text)
+    if problem is not None:
+        raise MalformedFile(path, start + line, column, problem)
+    return line, column
 
 
 def _check_header(path: Path, header: list[str], columns: tuple[str, ...]) -> None:
@@ -606,27 +730,41 @@ class Loader:
         )
 
     def _previous_load(self, lf: LandingFile, sha: str) -> list[tuple[Any, ...]]:
-        """(batch_id, source_file, row_count) of the first load of the same content, if any."""
+        """(batch_id, source_file, row_count) of this path's latest load if it had this content.
+
+        Idempotency is per delivered file: the same path with the same bytes
+        as its latest load is skipped. The same bytes under another path (a
+        later delivery folder, another ticker's file) are a delivery of their
+        own, and a path whose content changed and changed back (A, B, A) loads
+        A again, so the latest delivery stays current.
+        """
         e = self.engine
-        return e.execute(
-            e.sql(f"select batch_id, source_file, row_count from {AUDIT} where domain = ? "
-                  f"and entity = ? and file_sha256 = ? and status = 'loaded' "
-                  f"order by loaded_at limit 1"),
-            (lf.entity.domain, lf.entity.name, sha),
+        rows = e.execute(
+            e.sql(f"select batch_id, source_file, row_count, file_sha256 from {AUDIT} "
+                  f"where domain = ? and entity = ? and source_file = ? and status = 'loaded' "
+                  f"order by loaded_at desc limit 1"),
+            (lf.entity.domain, lf.entity.name, lf.source_file),
         )
+        return [tuple(rows[0][:3])] if rows and rows[0][3] == sha else []
 
     def load_file(self, lf: LandingFile, summary: LoadSummary) -> None:
         e = self.engine
         started = time.monotonic()
-        sha = file_sha256(lf.path)
         self._prepare(lf.entity)
+        try:
+            sha = file_sha256(lf.path)
+        except OSError as exc:  # e.g. a broken symlink, a file without read permission
+            message = (f"{lf.path}: cannot read the file: {exc.strerror or exc} (expected a "
+                       f"readable file)")
+            self._reject(lf, "", message)
+            raise LoadError(message) from None
         batch_id = uuid.uuid4().hex
         e.begin()
         try:
             previous = self._previous_load(lf, sha)
             if previous:
-                batch, source, count = previous[0]
-                message = f"already loaded from {source} as batch {batch} ({count} rows)"
+                batch, _, count = previous[0]
+                message = f"already loaded as batch {batch} ({count} rows), unchanged since"
                 e.start_write()
                 self._audit(batch_id, lf, sha, 0, "skipped_already_loaded", message,
                             self._loaded_at())

@@ -132,8 +132,12 @@ def read_records(path: Path, entity: Entity) -> list[tuple[str | None, ...]]:
             try:
                 value, pos = decoder.raw_decode(text, start)
             except json.JSONDecodeError as exc:
+                problem = exc.msg
+                if problem == "Invalid control character at":  # the stdlib's wording
+                    problem = (f"control character U+{ord(text[exc.pos]):04X} in a string "
+                               f"(expected it escaped, e.g. \\u{ord(text[exc.pos]):04x})")
                 raise MalformedFile(path, exc.lineno, exc.colno,
-                                    f"invalid JSON: {exc.msg} (expected a daily price "
+                                    f"invalid JSON: {problem} (expected a daily price "
                                     f"object)") from None
             except ValueError as exc:
                 raise fail(start, f"{exc} (expected a daily price object)") from None

@@ -9,18 +9,20 @@ columns and the load metadata are the same as on DuckDB and PostgreSQL.
 Parquet tables have no transactions, so a file's unit of work is made
 idempotent instead of atomic (DECISIONLOG, docs/spark.md):
 
-* every raw table is partitioned by ``_file_sha256``; a file's rows are
-  written with ``insert overwrite`` of its own partition (dynamic partition
-  overwrite), then its audit row (``loaded``) is appended; files are written
-  in batches, one ``insert overwrite`` per entity and batch (``SparkLoader``);
+* every raw table is partitioned by ``(_source_file, _file_sha256)``; a
+  file's rows are written with ``insert overwrite`` of its own partition
+  (dynamic partition overwrite), then its audit row (``loaded``) is appended;
+  files are written in batches, one ``insert overwrite`` per entity and batch
+  (``SparkLoader``);
 * a crash between the two leaves partitions without audit rows; the retry
-  finds no ``loaded`` row for (entity, sha256), loads the file again and
-  overwrites its partition: rows are never duplicated;
+  finds no ``loaded`` row for the path with that sha256, loads the file again
+  and overwrites its partition: rows are never duplicated;
 * the format check runs before anything is written, as on the other engines,
   so a malformed file leaves nothing behind but its ``rejected`` audit row.
 
-Because the partition column comes last in a Spark table, ``_file_sha256`` is
-the table's last column here (staging reads columns by name). Two Spark
+Because partition columns come last in a Spark table, ``_source_file`` and
+``_file_sha256`` are the table's last columns here (staging reads columns by
+name). Two Spark
 processes must not share one Derby metastore: run the loader and dbt one
 after the other.
 """
@@ -58,14 +60,15 @@ from ledgerhouse.load import (
     line_ranges,
 )
 
-PARTITION = "_file_sha256"
+# One partition per delivered file: its path and its content.
+PARTITIONS = ("_source_file", "_file_sha256")
 
 
 class SparkEngine(Engine):
     """PySpark SQL with ``?`` parameters; no transactions (see the module docstring)."""
 
     text_type = "string"
-    raw_table_options = f" using parquet partitioned by ({PARTITION})"
+    raw_table_options = f" using parquet partitioned by ({', '.join(PARTITIONS)})"
     insert_verb = "insert overwrite"
     _staged: Any = None  # the persisted stage frame of the file being loaded
 
@@ -280,6 +283,8 @@ class SparkLoader(Loader):
     audit during the run.
     """
 
+    # (domain, entity, source_file) -> (sha256, batch_id, source_file, row_count)
+    # of the path's latest load
     _loaded_files: dict[tuple[str, str, str], tuple[Any, ...]] | None = None
 
     def run(self, landing_dir: Path) -> LoadSummary:
@@ -310,13 +315,13 @@ class SparkLoader(Loader):
     def _previous_load(self, lf: LandingFile, sha: str) -> list[tuple[Any, ...]]:
         if self._loaded_files is None:
             self._loaded_files = {}
-            for domain, entity, file_sha, *first in self.engine.execute(
-                f"select domain, entity, file_sha256, batch_id, source_file, row_count "
-                f"from {AUDIT} where status = 'loaded' order by loaded_at"
+            for domain, entity, source, *latest in self.engine.execute(
+                f"select domain, entity, source_file, file_sha256, batch_id, source_file, "
+                f"row_count from {AUDIT} where status = 'loaded' order by loaded_at"
             ):
-                self._loaded_files.setdefault((domain, entity, file_sha), tuple(first))
-        hit = self._loaded_files.get((lf.entity.domain, lf.entity.name, sha))
-        return [hit] if hit else []
+                self._loaded_files[(domain, entity, source)] = tuple(latest)
+        hit = self._loaded_files.get((lf.entity.domain, lf.entity.name, lf.source_file))
+        return [hit[1:]] if hit and hit[0] == sha else []
 
     def _audit_latest(self) -> datetime | None:
         if self.last_loaded_at is not None:  # read once per run; later ones are ours
@@ -343,10 +348,9 @@ class SparkLoader(Loader):
     def _write_loaded(self, lf: LandingFile, check: FormatCheck, batch_id: str, sha: str,
                       loaded_at: datetime) -> None:
         self._pending.append(_Pending(lf, check, batch_id, sha, loaded_at))
-        # the same content later in this run is a repeat (its partition is this one)
         if self._loaded_files is not None:
-            self._loaded_files.setdefault((lf.entity.domain, lf.entity.name, sha),
-                                          (batch_id, lf.source_file, check.rows))
+            self._loaded_files[(lf.entity.domain, lf.entity.name, lf.source_file)] = (
+                sha, batch_id, lf.source_file, check.rows)
         if (len(self._pending) >= self.batch_files
                 or sum(p.check.rows for p in self._pending) >= BATCH_ROWS):
             self._write_batch()
@@ -405,15 +409,8 @@ class SparkLoader(Loader):
                               f"written and a new load writes them again") from None
         message = (f"{unwritten[0].lf.path}: cannot load the batch of {len(unwritten)} "
                    f"file(s) it starts (none of them written): {reason}")
-        # A repeat pointing at an unwritten file would claim data that is not
-        # there. A repeat queued in this run has the content (domain, entity,
-        # sha) of the pending file it points at: a content already loaded
-        # before the run is never pending, and a content is pending once.
-        unwritten_content = {(p.lf.entity.domain, p.lf.entity.name, p.sha) for p in unwritten}
-        self._audit_rows = [
-            row for row in self._audit_rows
-            if not (row[6] == "skipped_already_loaded"
-                    and (row[1], row[2], row[4]) in unwritten_content)]
+        # A skip never points at a pending file: a run meets each path once,
+        # and a skip is a path whose latest load was written in an earlier run.
         for p in unwritten:
             self._audit(uuid.uuid4().hex, p.lf, p.sha, 0, "rejected", message, p.loaded_at)
         with contextlib.suppress(Exception):
@@ -455,12 +452,16 @@ class SparkLoader(Loader):
             join += (f" left join (select * from values {values} "
                      f"as t(_fidx, from_ord, to_ord, shift)) m on s._fidx = m._fidx "
                      f"and s._ord between m.from_ord and m.to_ord")
-        meta = [c for c in LOAD_METADATA_COLUMNS if c != PARTITION]
-        cols = ", ".join(_ident(c) for c in (*entity.columns, *meta, PARTITION))
-        select_cols = ", ".join(f"s.{_ident(c)}" for c in entity.columns)
+        # the partition columns last, in the table's order
+        values = {"_batch_id": "f.batch_id", "_source_file": "f.source_file",
+                  "_line_number": f"cast({line} as bigint)",
+                  "_file_sha256": "f.sha", "_loaded_at": "cast(f.loaded_at as timestamp)"}
+        meta = [c for c in LOAD_METADATA_COLUMNS if c not in PARTITIONS] + list(PARTITIONS)
+        cols = ", ".join(_ident(c) for c in (*entity.columns, *meta))
+        select_cols = ", ".join([*(f"s.{_ident(c)}" for c in entity.columns),
+                                 *(values[c] for c in meta)])
         self.engine.execute(
             f"insert overwrite {_raw_table(entity)} ({cols}) "
-            f"select {select_cols}, f.batch_id, f.source_file, cast({line} as bigint), "
-            f"cast(f.loaded_at as timestamp), f.sha from {STAGE} s{join}",
+            f"select {select_cols} from {STAGE} s{join}",
             tuple(params),
         )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -55,6 +56,8 @@ from ledgerhouse_batches.batches import (
 TZ = pendulum.timezone(TIMEZONE)
 START_DATE = pendulum.datetime(2026, 1, 1, tz=TZ)
 RETRIES = 3
+# ledgerhouse.load.DELIVERY_NAME (the DAGs import nothing from the dbt venv)
+DELIVERY_NAME = re.compile(r"\d{4}-\d{2}-\d{2}")
 # How long a downstream batch waits for its upstream's asset before failing.
 UPSTREAM_WAIT = timedelta(minutes=float(os.environ.get("LEDGERHOUSE_UPSTREAM_WAIT_MINUTES", "360")))
 
@@ -183,8 +186,11 @@ def build_batch_dag(dag_id: str) -> DAG:
             if not landing.is_dir():
                 print(f"{landing}: no landing folder, nothing to load")
                 return []
+            # The loader's rule: a delivery folder is named YYYY-MM-DD (it refuses
+            # other names, and skips '_' folders with a warning); only those are
+            # handed to the archive, so nothing unloaded is moved away.
             folders = sorted(
-                p.name for p in landing.iterdir() if p.is_dir() and not p.name.startswith(".")
+                p.name for p in landing.iterdir() if p.is_dir() and DELIVERY_NAME.fullmatch(p.name)
             )
             if not folders:
                 print(f"{landing}: no delivery folders, nothing to load")

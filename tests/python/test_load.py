@@ -109,16 +109,16 @@ def test_multiline_fields_and_nulls(warehouse: Warehouse, tmp_path: Path) -> Non
                + "B,,EQ,one,,,\n"
                + 'C,"",EQ,"three\nli\nnes",,,\n'
                + "D,C,OPT,\"x, y\",10.00,100,2026-04-17\n")
-    delivery(tmp_path / "landing", "d1", {"securities.csv": content})
-    warehouse.cli("load", str(tmp_path / "landing" / "d1"))  # a single delivery folder
+    delivery(tmp_path / "landing", "2026-03-02", {"securities.csv": content})
+    warehouse.cli("load", str(tmp_path / "landing" / "2026-03-02"))  # a single delivery folder
     rows = warehouse.query(
         "select cusip, uls, description, strike_price, _line_number, _source_file "
         "from raw_brokerage.securities order by _line_number")
     assert rows == [
-        ("A", None, "two\nlines", None, 2, "d1/securities.csv"),
-        ("B", None, "one", None, 4, "d1/securities.csv"),
-        ("C", None, "three\nli\nnes", None, 5, "d1/securities.csv"),
-        ("D", "C", "x, y", "10.00", 8, "d1/securities.csv"),
+        ("A", None, "two\nlines", None, 2, "2026-03-02/securities.csv"),
+        ("B", None, "one", None, 4, "2026-03-02/securities.csv"),
+        ("C", None, "three\nli\nnes", None, 5, "2026-03-02/securities.csv"),
+        ("D", "C", "x, y", "10.00", 8, "2026-03-02/securities.csv"),
     ]
 
 
@@ -136,14 +136,43 @@ def test_loading_twice_changes_nothing(warehouse: Warehouse, sample_landing: Pat
     assert statuses == [("loaded", files), ("skipped_already_loaded", files + 2)]
 
 
-def test_same_file_copied_to_another_delivery_is_skipped(warehouse: Warehouse,
-                                                         tmp_path: Path) -> None:
-    prices = PRICES_HEADER + "037833100,2026-03-02,150.125\n"
-    delivery(tmp_path / "l", "2026-03-02", {"prices.csv": prices})
-    delivery(tmp_path / "l", "2026-03-03", {"prices.csv": prices})
+def test_same_bytes_in_another_delivery_is_a_delivery(warehouse: Warehouse,
+                                                      tmp_path: Path) -> None:
+    """A, B, A over three deliveries: the third is a correction back to A and loads
+    (spec §1: the latest delivery is current); a re-run skips all three."""
+    price_a = PRICES_HEADER + "037833100,2026-03-02,150.125\n"
+    price_b = PRICES_HEADER + "037833100,2026-03-02,151.000\n"
+    delivery(tmp_path / "l", "2026-03-02", {"prices.csv": price_a})
+    delivery(tmp_path / "l", "2026-03-03", {"prices.csv": price_b})
+    delivery(tmp_path / "l", "2026-03-04", {"prices.csv": price_a})
     proc = warehouse.cli("load", str(tmp_path / "l"))
-    assert "already loaded from 2026-03-02/prices.csv" in proc.stdout
-    assert warehouse.query("select count(*) from raw_brokerage.prices") == [(1,)]
+    assert proc.stdout.count("\nloaded   ") == 3, proc.stdout
+    latest = ("select price, _source_file from raw_brokerage.prices "
+              "order by _loaded_at desc, _line_number desc limit 1")
+    assert warehouse.query(latest) == [("150.125", "2026-03-04/prices.csv")]
+    assert warehouse.query("select count(*) from raw_brokerage.prices") == [(3,)]
+    again = warehouse.cli("load", str(tmp_path / "l"))
+    assert again.stdout.count("\nskipped  ") == 3 and "\nloaded " not in again.stdout
+    assert warehouse.query("select count(*) from raw_brokerage.prices") == [(3,)]
+
+
+def test_a_path_changed_and_changed_back_loads_again(warehouse: Warehouse,
+                                                      tmp_path: Path) -> None:
+    """Idempotency compares a path with its latest load, not with any earlier one."""
+    price_a = PRICES_HEADER + "037833100,2026-03-02,150.125\n"
+    price_b = PRICES_HEADER + "037833100,2026-03-02,151.000\n"
+    folder = delivery(tmp_path / "l", "2026-03-02", {"prices.csv": price_a})
+    statuses = []
+    for content in (price_a, price_b, price_a, price_a):
+        (folder / "prices.csv").write_text(content, encoding="utf-8")
+        out = warehouse.cli("load", str(tmp_path / "l")).stdout
+        statuses.append("loaded" if "\nloaded   2026-03-02/prices.csv" in out else
+                        "skipped" if "\nskipped  2026-03-02/prices.csv: already loaded as "
+                                     "batch " in out else out)
+    assert statuses == ["loaded", "loaded", "loaded", "skipped"]
+    latest = ("select price from raw_brokerage.prices "
+              "order by _loaded_at desc, _line_number desc limit 1")
+    assert warehouse.query(latest) == [("150.125",)]
 
 
 def test_a_failing_file_leaves_nothing(warehouse: Warehouse, tmp_path: Path) -> None:
@@ -238,8 +267,27 @@ MALFORMED = {
                    "empty file (expected a header row: cusip,price_date,price)"),
     "blank_line": ("prices.csv", b"cusip,price_date,price\nA,2026-03-02,1\n\n", 3, 1,
                    "empty line (expected 3 fields)"),
-    "unterminated_quote": ("prices.csv", b'cusip,price_date,price\nA,"2026-03-02,1\n', 2, 1,
-                           "bad CSV quoting: unexpected end of data (expected RFC 4180 quoting)"),
+    # where the quote opens, not where the file ends
+    "unterminated_quote": ("prices.csv", b'cusip,price_date,price\nA,"2026-03-02,1\n', 2, 2,
+                           "quoted field never closed (expected a closing quote)"),
+    # PostgreSQL's COPY would read -15137.28 (a quoted part), DuckDB the text as is
+    "quote_inside_unquoted_field": ("prices.csv",
+                                    b'cusip,price_date,price\nA,2026-03-02,1\nB,2026-03-02,'
+                                    b'-151"37".28\n', 3, 3,
+                                    'quote inside an unquoted field (expected the whole field '
+                                    'quoted, "" for a quote)'),
+    "text_after_closing_quote": ("prices.csv", b'cusip,price_date,price\nA,"2026-03-02"x,1\n',
+                                 2, 2, "character after a closing quote (expected a comma or "
+                                 "the end of the line)"),
+    "crlf_header_lf_rows": ("prices.csv", b"cusip,price_date,price\r\nA,2026-03-02,1\n", 2, 3,
+                            "line ends with LF (expected CRLF like the header, one line ending "
+                            "throughout the file)"),
+    "cr_only_line_endings": ("prices.csv", b"cusip,price_date,price\rA,2026-03-02,1\r", 1, 3,
+                             "carriage return without a line feed (expected LF or CRLF line "
+                             "endings)"),
+    "field_too_long": ("prices.csv", b"cusip,price_date,price\nA,2026-03-02," + b"9" * 140_000
+                       + b"\n", 2, 3, "field longer than 131,072 characters (expected at most "
+                       "131,072)"),
     "byte_order_mark": ("prices.csv", b"\xef\xbb\xbfcusip,price_date,price\n", 1, 1,
                         "byte order mark before the header (expected UTF-8 without BOM)"),
 }
@@ -285,6 +333,57 @@ def test_unknown_files_are_skipped_with_a_warning(warehouse: Warehouse, tmp_path
     assert f"warning: {tmp_path / 'l' / '2026-03-02' / 'trades.csv'}: not a known landing file" \
         in proc.stderr
     assert warehouse.query("select count(*) from raw_brokerage.prices") == [(1,)]
+
+
+def test_side_files_and_underscore_folders_are_named_in_warnings(warehouse: Warehouse,
+                                                                  tmp_path: Path) -> None:
+    """Only hidden names are ignored silently; '_' inside a delivery is an unknown file."""
+    root = tmp_path / "l"
+    delivery(root, "2026-03-02", {"prices.csv": PRICES_HEADER + "A,2026-03-02,1\n",
+                                  "_prices.csv": PRICES_HEADER + "B,2026-03-02,1\n",
+                                  ".DS_Store": "x"})
+    delivery(root, "_2026-03-03", {"prices.csv": PRICES_HEADER + "C,2026-03-03,1\n"})
+    (root / "_expected_errors.csv").write_text("a side file of the generator\n")
+    proc = warehouse.cli("load", str(root))
+    assert proc.stderr.splitlines() == [
+        f"warning: {root / '_2026-03-03'}: not a delivery folder (a name starting with '_' "
+        f"is not loaded); skipped",
+        f"warning: {root / '2026-03-02' / '_prices.csv'}: not a known landing file (expected "
+        f"one of: accounts.csv, activity.csv, bank_statements.csv, fraud_signals.csv, "
+        f"fx_rates.csv, holdings.csv, instruments.csv, merchants.csv, opening_balances.csv, "
+        f"opening_positions.csv, payment_events.csv, portfolios.csv, prices.csv, "
+        f"prices_eod.csv, securities.csv, transactions.csv); skipped"], proc.stderr
+    assert warehouse.query("select cusip from raw_brokerage.prices") == [("A",)]
+
+
+@pytest.mark.parametrize("name", ["2026-3-9", "20260309", "2026-02-30", "not-a-date",
+                                  "2026-03-09 "])
+def test_a_delivery_folder_not_named_by_its_date_stops_the_load(
+        duckdb_warehouse: Warehouse, tmp_path: Path, name: str) -> None:
+    """Load order is name order: a malformed name would silently change what is current."""
+    root = tmp_path / "l"
+    delivery(root, "2026-03-02", {"prices.csv": PRICES_HEADER + "A,2026-03-02,1\n"})
+    delivery(root, name, {"prices.csv": PRICES_HEADER + "A,2026-03-09,2\n"})
+    proc = duckdb_warehouse.cli("load", str(root), check=False)
+    assert proc.returncode == 2
+    assert proc.stderr == (f"error: {root / name}: not a delivery folder name (expected a date, "
+                           f"YYYY-MM-DD); nothing loaded\n")
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert not (tmp_path / "l.duckdb").exists() or duckdb_warehouse.query(
+        "select count(*) from raw_meta.load_audit") == [(0,)]
+
+
+def test_an_unreadable_file_is_refused_in_one_line(duckdb_warehouse: Warehouse,
+                                                   tmp_path: Path) -> None:
+    folder = delivery(tmp_path / "l", "2026-03-02", {})
+    (folder / "prices.csv").symlink_to(tmp_path / "gone.csv")  # a broken link
+    proc = duckdb_warehouse.cli("load", str(tmp_path / "l"), check=False)
+    assert proc.returncode == 2
+    message = (f"{folder / 'prices.csv'}: cannot read the file: No such file or directory "
+               f"(expected a readable file)")
+    assert proc.stderr == f"error: {message}\n"
+    assert duckdb_warehouse.query("select status, message from raw_meta.load_audit") == [
+        ("rejected", message)]
 
 
 def test_missing_landing_dir(duckdb_warehouse: Warehouse, tmp_path: Path) -> None:

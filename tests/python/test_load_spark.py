@@ -36,8 +36,8 @@ def test_load_metadata_and_reload_is_a_no_op(spark_warehouse: Warehouse,
     prices_3 = PRICES_HEADER + "A,2026-03-05,2.00\n"
     delivery(landing, "2026-03-02", {"securities.csv": securities, "prices.csv": prices_1})
     delivery(landing, "2026-03-03", {"securities.csv": securities_2, "prices.csv": prices_2})
-    # the same content again in the same run: a repeat, even though the first
-    # copy is still waiting in the unwritten batch
+    # the same bytes again in another delivery: a delivery of its own, in its
+    # own partition (path, sha256), which must not replace 2026-03-03's
     delivery(landing, "2026-03-04", {"prices.csv": prices_2})
     delivery(landing, "2026-03-05", {"prices.csv": prices_3})
     # batches of four files: the first written mid-run with two files of each
@@ -45,19 +45,19 @@ def test_load_metadata_and_reload_is_a_no_op(spark_warehouse: Warehouse,
     # the last one at the end of the run
     wh.env["LEDGERHOUSE_SPARK_LOAD_BATCH_FILES"] = "4"
     first = wh.cli("load", str(landing))
-    assert first.stdout.count("\nchecked  ") == 5
-    assert first.stdout.count("\nloaded   ") == 5
-    assert first.stdout.count("\nskipped  ") == 1
-    assert "2026-03-04/prices.csv: already loaded from 2026-03-03/prices.csv" in first.stdout
+    assert first.stdout.count("\nchecked  ") == 6
+    assert first.stdout.count("\nloaded   ") == 6
+    assert "\nskipped  " not in first.stdout
     wrote = [line.split(" -> ")[1].rsplit(",", 1)[0] for line in first.stdout.splitlines()
              if line.startswith("wrote ")]
     assert wrote == ["raw_brokerage.securities in one insert (6 rows",
                      "raw_brokerage.prices in one insert (3 rows",
-                     "raw_brokerage.prices in one insert (1 rows"], wrote
+                     "raw_brokerage.prices in one insert (2 rows"], wrote
     del wh.env["LEDGERHOUSE_SPARK_LOAD_BATCH_FILES"]
     again = wh.cli("load", str(landing))
     assert "\nloaded " not in again.stdout
     assert again.stdout.count("\nskipped  ") == 6
+    assert "2026-03-04/prices.csv: already loaded as batch " in again.stdout
 
     sec, prices, audit, loaded_at, types = wh.query_many([
         "select cusip, uls, description, strike_price, _line_number, _source_file, "
@@ -86,19 +86,19 @@ def test_load_metadata_and_reload_is_a_no_op(spark_warehouse: Warehouse,
         ("A", "2026-03-02", "1.50", "2026-03-02/prices.csv", 2),
         ("B", "2026-03-02", None, "2026-03-02/prices.csv", 3),
         ("A", "2026-03-03", "1.75", "2026-03-03/prices.csv", 2),
+        ("A", "2026-03-03", "1.75", "2026-03-04/prices.csv", 2),
         ("A", "2026-03-05", "2.00", "2026-03-05/prices.csv", 2),
     ]
     # one batch id per file, also for two files written by one insert
     assert prices[0][5] == prices[1][5]
-    assert len({prices[1][5], prices[2][5], prices[3][5]}) == 3
+    assert len({prices[1][5], prices[2][5], prices[3][5], prices[4][5]}) == 4
     # registry order within a delivery: securities before prices
     loaded = ["2026-03-02/securities.csv", "2026-03-02/prices.csv",
-              "2026-03-03/securities.csv", "2026-03-03/prices.csv", "2026-03-05/prices.csv"]
-    skipped = [*loaded[:4], "2026-03-04/prices.csv", loaded[4]]
-    rows = dict(zip(loaded, (4, 2, 2, 1, 1), strict=True))
-    assert audit == [(f, "loaded", rows[f]) for f in loaded[:4]] + [
-        ("2026-03-04/prices.csv", "skipped_already_loaded", 0),
-        (loaded[4], "loaded", 1)] + [(f, "skipped_already_loaded", 0) for f in skipped]
+              "2026-03-03/securities.csv", "2026-03-03/prices.csv", "2026-03-04/prices.csv",
+              "2026-03-05/prices.csv"]
+    rows = dict(zip(loaded, (4, 2, 2, 1, 1, 1), strict=True))
+    assert audit == [(f, "loaded", rows[f]) for f in loaded] + [
+        (f, "skipped_already_loaded", 0) for f in loaded]
     # one _loaded_at per file, strictly increasing in load order
     assert [r[0] for r in loaded_at] == loaded
     assert all(r[1] == r[2] for r in loaded_at)
@@ -170,12 +170,9 @@ def test_crash_before_audit_then_retry_and_malformed_file(spark_warehouse: Wareh
     assert audit == [("2026-03-02/prices.csv", "loaded", 5),
                      ("2026-03-03/prices.csv", "rejected", 0)]
 
-    # A batch the engine cannot write: its files are rejected in the audit,
-    # one line reaches the user, nothing is written. The same content again
-    # on the next day is a repeat of the pending file; once that file is not
-    # written, the repeat's audit row is dropped too (it would point at data
-    # that is not there), while the repeat of 2026-03-02, loaded before the
-    # run, stays.
+    # A batch the engine cannot write: each of its files is rejected in the
+    # audit, one line reaches the user, nothing is written; the skip of
+    # 2026-03-02 (unchanged since its load before the run) stays.
     (bad / "prices.csv").unlink()
     failing = PRICES_HEADER + "R1,2026-03-04,7\n"
     delivery(landing, "2026-03-04", {"prices.csv": failing})
@@ -183,7 +180,7 @@ def test_crash_before_audit_then_retry_and_malformed_file(spark_warehouse: Wareh
     failed = _run([sys.executable, "-c", FAIL_BATCH, str(landing)], wh.env, check=False)
     assert failed.returncode == 2
     assert failed.stderr.splitlines()[-1] == (
-        f"error: {landing / '2026-03-04' / 'prices.csv'}: cannot load the batch of 1 file(s) "
+        f"error: {landing / '2026-03-04' / 'prices.csv'}: cannot load the batch of 2 file(s) "
         f"it starts (none of them written): disk full")
     rows, audit = wh.query_many([
         "select cusip, _line_number from raw_brokerage.prices order by _line_number",
@@ -192,11 +189,12 @@ def test_crash_before_audit_then_retry_and_malformed_file(spark_warehouse: Wareh
     ])
     assert rows == [(f"P{n}", n + 2) for n in range(5)]
     assert [a[:3] for a in audit[2:]] == [("2026-03-02/prices.csv", "skipped_already_loaded", 0),
-                                         ("2026-03-04/prices.csv", "rejected", 0)]
-    assert audit[3][3] == failed.stderr.splitlines()[-1][len("error: "):]
+                                         ("2026-03-04/prices.csv", "rejected", 0),
+                                         ("2026-03-05/prices.csv", "rejected", 0)]
+    assert audit[3][3] == audit[4][3] == failed.stderr.splitlines()[-1][len("error: "):]
 
-    # The engine writes again: the next load takes 2026-03-04 and skips
-    # 2026-03-05 as its repeat.
+    # The engine writes again: the next load takes both (the same bytes in two
+    # deliveries are two deliveries).
     wh.cli("load", str(landing))
     audit = wh.query(
         "select source_file, status, row_count from raw_meta.load_audit "
@@ -204,4 +202,4 @@ def test_crash_before_audit_then_retry_and_malformed_file(spark_warehouse: Wareh
         "and status <> 'rejected' order by source_file"
     )
     assert audit == [("2026-03-04/prices.csv", "loaded", 1),
-                     ("2026-03-05/prices.csv", "skipped_already_loaded", 0)]
+                     ("2026-03-05/prices.csv", "loaded", 1)]

@@ -214,6 +214,15 @@ def test_fetched_json_loads_as_text_and_reloads_as_a_no_op(warehouse: Warehouse,
         ("loaded",), ("skipped_already_loaded",)]
 
 
+def test_two_tickers_with_identical_bytes_both_load(warehouse: Warehouse,
+                                                   tmp_path: Path) -> None:
+    """The ticker is the file name: the same response bytes under two names are two loads."""
+    _fetched(tmp_path / "landing", "2026-03-03", {"QQQ.json": GOOD_JSON, "SPY.json": GOOD_JSON})
+    warehouse.cli("load", str(tmp_path / "landing"))
+    assert warehouse.query("select ticker, count(*) from raw_portfolio.tiingo_eod "
+                           "group by ticker order by ticker") == [("QQQ", 2), ("SPY", 2)]
+
+
 @pytest.mark.parametrize("case", sorted(MALFORMED_JSON))
 def test_malformed_json_is_refused(warehouse: Warehouse, tmp_path: Path, case: str) -> None:
     text, line, column, problem = MALFORMED_JSON[case]
