@@ -39,7 +39,9 @@ policy_flags as (
 {% if is_incremental() %}
 watermark as (
     select
-        {{ ledgerhouse.timestamp_add('hour', -1 * var('payments_lookback_hours', 72), 'max(last_event_ts)') }} as recompute_from
+        {{ ledgerhouse.timestamp_add(
+            'hour', -1 * var('payments_lookback_hours', 72), 'max(last_event_ts)'
+        ) }} as recompute_from
     from {{ this }}
 ),
 
