@@ -49,7 +49,7 @@ from ledgerhouse.entities import (
     Entity,
     entity_for_file,
 )
-from ledgerhouse.pii import salt_statements
+from ledgerhouse.pii import SALT_TABLE, salt_from_env, salt_statements, salt_to_write
 from ledgerhouse.settings import TargetSettings
 
 AUDIT = f"{AUDIT_SCHEMA}.{AUDIT_TABLE}"
@@ -690,8 +690,16 @@ class Loader:
             e.execute(f"create schema if not exists {AUDIT_SCHEMA}")
             e.execute(_audit_ddl(e.text_type))
             # the PII salt for dbt's pii_token, from this run's environment
-            for sql, params in salt_statements(e.text_type, isinstance(e, PostgresEngine)):
+            postgres = isinstance(e, PostgresEngine)
+            for sql, params in salt_statements(e.text_type, postgres, None):
                 e.execute(e.sql(sql), params)
+            stored = e.execute(f"select salt from {SALT_TABLE}")
+            salt, warning = salt_to_write(stored[0][0] if stored else None, salt_from_env())
+            if warning:
+                self.warn(warning)
+            if salt is not None:
+                for sql, params in salt_statements(e.text_type, postgres, salt)[1:]:
+                    e.execute(e.sql(sql), params)
         if entity.domain not in self.prepared:
             # Every raw table of the domain, not only this file's: a delivery
             # may hold any subset of the files, and the staging views read all

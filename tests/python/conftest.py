@@ -28,9 +28,12 @@ SAMPLE_ARGS = ["--days", "8", "--accounts", "30", "--seed", "7"]
 
 
 def base_env(**overrides: str) -> dict[str, str]:
-    """The environment for a subprocess: telemetry off, colours off."""
+    """The environment for a subprocess: telemetry off, colours off, the sample PII
+    salt set explicitly (so a load prints no 'not set' warning; test_pii_salt
+    tests the unset case)."""
     env = dict(os.environ)
     env.update(
+        LEDGERHOUSE_PII_SALT="ledgerhouse-sample-salt",
         DO_NOT_TRACK="1",
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         DBT_USE_COLORS="false",

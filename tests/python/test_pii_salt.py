@@ -86,3 +86,30 @@ def test_salt_is_read_from_its_table_and_never_written_by_dbt(
             "has_table_privilege('public', 'raw_meta.load_audit', 'select')"
         )
         assert privileges == [(False, True)]
+
+
+def test_a_load_without_the_variable_keeps_the_stored_salt(duckdb_warehouse: Warehouse,
+                                                           tmp_path: Path) -> None:
+    """A load run without the deployment's environment must not swap a secret salt for
+    the public sample salt (it would re-token every account, reversibly)."""
+    wh = duckdb_warehouse
+    del wh.env["LEDGERHOUSE_PII_SALT"]
+    for day in ("2026-03-02", "2026-03-03", "2026-03-04"):
+        (tmp_path / "landing" / day).mkdir(parents=True)
+        (tmp_path / "landing" / day / "accounts.csv").write_text(
+            ACCOUNTS.replace("R01", f"R{day[-1]}"), encoding="utf-8")
+
+    def load(day: str) -> str:
+        return wh.cli("load", str(tmp_path / "landing" / day)).stderr
+
+    # a new warehouse without the variable: the public salt, said out loud
+    assert load("2026-03-02") == ("warning: LEDGERHOUSE_PII_SALT is not set: tokens use the "
+                                  "public sample salt (fine for generated data only; set it "
+                                  "before loading real data)\n")
+    assert wh.query("select salt from raw_meta.pii_salt") == [("ledgerhouse-sample-salt",)]
+    wh.env["LEDGERHOUSE_PII_SALT"] = "a-deployment-secret"
+    assert load("2026-03-03") == ""
+    assert wh.query("select salt from raw_meta.pii_salt") == [("a-deployment-secret",)]
+    del wh.env["LEDGERHOUSE_PII_SALT"]
+    assert load("2026-03-04") == ""
+    assert wh.query("select salt from raw_meta.pii_salt") == [("a-deployment-secret",)]
