@@ -19,17 +19,25 @@
     portfolio_latest_load(relation): the rows of `relation` (a staging model
     with load metadata) that belong to the latest load of their source file.
     A corrected file delivered again under the same path replaces the earlier
-    load entirely; a new path adds rows.
+    load entirely, also when the correction has no data rows (a header-only
+    file cancels what the path held): the latest load is taken from the
+    loader's audit, where a load without rows has its row too. A new path
+    adds rows.
 #}
 {% macro portfolio_latest_load(relation) -%}
-    select loaded.*
-    from (
+    select rows_.*
+    from {{ relation }} as rows_
+    inner join (
         select
-            rows_.*,
-            max(rows_._loaded_at) over (partition by rows_._source_file) as _file_latest_loaded_at
-        from {{ relation }} as rows_
-    ) as loaded
-    where loaded._loaded_at = loaded._file_latest_loaded_at
+            source_file,
+            max(loaded_at) as latest_loaded_at
+        from {{ ref('stg_meta__load_audit') }}
+        where status = 'loaded' and domain = 'portfolio'
+        group by source_file
+    ) as latest
+        on
+            rows_._source_file = latest.source_file
+            and rows_._loaded_at = latest.latest_loaded_at
 {%- endmacro %}
 
 {#

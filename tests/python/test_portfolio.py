@@ -38,6 +38,7 @@ SELECT = [
     "--select",
     "path:seeds/portfolio",
     "path:models/staging/portfolio",
+    "path:models/staging/meta",
     "path:models/intermediate/portfolio",
     "path:models/marts/portfolio",
     "path:tests/portfolio",
@@ -530,3 +531,40 @@ def test_a_date_a_correction_empties_leaves_every_daily_fact(
     # and a full refresh agrees
     w.dbt("run", *MODELS, "--full-refresh")
     assert _daily_facts(w) == after
+
+
+def test_a_header_only_correction_cancels_the_files_transactions(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    """A transactions file delivered again under its path with no data rows
+    cancels every transaction it held (portfolio.md "Corrections": the latest
+    load of a path replaces the earlier ones). The loader writes no raw row for
+    it, so the models must learn of it from the load audit: the incremental
+    run drops the transactions and re-opens their dates, and equals a full
+    refresh."""
+    w = warehouse
+    landing = tmp_path / "landing"
+    _generate(landing, days=6, size=2)
+    w.cli("load", str(landing), "--target", w.target)
+    w.dbt("build", *SELECT, "--exclude-resource-type", "test",
+          "--exclude-resource-type", "unit_test")
+    files = sorted(landing.glob("*/transactions.csv"))
+    # the earliest file with transactions in the fact that no other file
+    # delivers (a re-delivered id would become valid once its first copy goes)
+    fact_ids = {r[0] for r in w.query(
+        "select transaction_id from portfolio.fact_transactions_calculated")}
+    ids_of = {f: {r["transaction_id"] for r in _read(f)} for f in files}
+    target, cancelled = next(
+        (f, ids) for f in files
+        if (ids := (ids_of[f] & fact_ids).difference(*(ids_of[g] for g in files if g != f))))
+    header = target.read_text(encoding="utf-8").splitlines(keepends=True)[0]
+    target.write_text(header, encoding="utf-8")
+    w.cli("load", str(landing), "--target", w.target)
+    w.dbt("run", *MODELS)
+    left = {r[0] for r in w.query(
+        "select transaction_id from portfolio.fact_transactions_calculated")}
+    assert cancelled and not cancelled & left, sorted(cancelled & left)
+    assert left == fact_ids - cancelled
+    incremental = _daily_facts(w)
+    w.dbt("run", *MODELS, "--full-refresh")
+    assert _daily_facts(w) == incremental
