@@ -171,43 +171,23 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
-def warehouse_last_dates(target: str | None) -> dict[str, date]:
-    """max(date) per instrument in raw_portfolio.prices_eod; {} when not there."""
-    from ledgerhouse.settings import target_settings
+def warehouse_last_dates(settings: Any) -> dict[str, date]:
+    """max(date) per instrument in raw_portfolio.prices_eod of a resolved target.
 
-    try:
-        settings = target_settings(target)
-        sql = (
-            "select instrument_id, max(date) from raw_portfolio.prices_eod "
-            "where date is not null group by instrument_id"
-        )
-        rows: list[Any]
-        if settings.type == "duckdb":
-            import duckdb
-
-            if settings.duckdb_path is None or not settings.duckdb_path.exists():
-                return {}
-            con = duckdb.connect(str(settings.duckdb_path), read_only=True)
-            try:
-                rows = con.execute(sql).fetchall()
-            finally:
-                con.close()
-        else:
-            import psycopg2
-
-            con = psycopg2.connect(
-                host=settings.host, port=settings.port, user=settings.user,
-                password=settings.password or None, dbname=settings.dbname,
-                connect_timeout=settings.connect_timeout,
-            )
-            try:
-                with con.cursor() as cur:
-                    cur.execute(sql)
-                    rows = cur.fetchall()
-            finally:
-                con.close()
-    except Exception:
-        return {}
+    {} only when nothing was loaded yet: no DuckDB file, no PostgreSQL database,
+    no raw_portfolio.prices_eod. A warehouse that exists but cannot be read is
+    a FetchError, not a silent full re-fetch."""
+    sql = (
+        "select instrument_id, max(date) from raw_portfolio.prices_eod "
+        "where date is not null group by instrument_id"
+    )
+    rows: list[Any]
+    if settings.type == "duckdb":
+        rows = _duckdb_rows(settings, sql)
+    elif settings.type == "spark":
+        rows = _spark_rows(settings, sql)
+    else:
+        rows = _postgres_rows(settings, sql)
     out = {}
     for ticker, d in rows:
         try:
@@ -217,12 +197,89 @@ def warehouse_last_dates(target: str | None) -> dict[str, date]:
     return out
 
 
+def _duckdb_rows(settings: Any, sql: str) -> list[Any]:
+    import duckdb
+
+    path = settings.duckdb_path
+    if path is None or not path.exists():
+        return []
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise FetchError(f"cannot open DuckDB file {path}: {_first_line(exc)}") from None
+    try:
+        return con.execute(sql).fetchall()
+    except duckdb.CatalogException:  # no raw_portfolio.prices_eod yet
+        return []
+    except duckdb.Error as exc:
+        raise FetchError(f"cannot read raw_portfolio.prices_eod from {path}: "
+                         f"{_first_line(exc)}") from None
+    finally:
+        con.close()
+
+
+def _postgres_rows(settings: Any, sql: str) -> list[Any]:
+    import psycopg2
+    from psycopg2 import errors
+
+    try:
+        con = psycopg2.connect(
+            host=settings.host, port=settings.port, user=settings.user,
+            password=settings.password or None, dbname=settings.dbname,
+            connect_timeout=settings.connect_timeout,
+        )
+    except psycopg2.OperationalError as exc:
+        if f'database "{settings.dbname}" does not exist' in str(exc):
+            return []  # `ledgerhouse load` creates it: nothing loaded yet
+        raise FetchError(f"cannot connect to {settings.describe()}: {_first_line(exc)}") from None
+    try:
+        with con.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchall()
+    except errors.UndefinedTable:  # no raw_portfolio(.prices_eod) yet
+        return []
+    except psycopg2.Error as exc:
+        raise FetchError(f"cannot read raw_portfolio.prices_eod from {settings.describe()}: "
+                         f"{_first_line(exc)}") from None
+    finally:
+        con.close()
+
+
+def _spark_rows(settings: Any, sql: str) -> list[Any]:
+    from ledgerhouse.load import LoadError
+    from ledgerhouse.load_spark import SparkEngine
+
+    engine = SparkEngine(settings)
+    try:
+        engine.open()
+    except LoadError as exc:
+        raise FetchError(str(exc)) from None
+    try:
+        catalog = engine.con.catalog
+        if not (catalog.databaseExists("raw_portfolio")
+                and catalog.tableExists("raw_portfolio.prices_eod")):
+            return []
+        return engine.execute(sql)
+    except Exception as exc:  # pyspark's AnalysisException and the like
+        raise FetchError(f"cannot read raw_portfolio.prices_eod from {settings.describe()}: "
+                         f"{_first_line(exc)}") from None
+    finally:
+        engine.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 # --------------------------------------------------------------------------- CLI
 
 
 def register(sub: Any) -> None:
     """Add the ``fetch-prices`` sub-command to the ledgerhouse CLI."""
     import argparse
+
+    from ledgerhouse.cli import _iso_date
 
     p = sub.add_parser(
         "fetch-prices",
@@ -238,35 +295,88 @@ def register(sub: Any) -> None:
     )
     p.add_argument("landing_dir", metavar="LANDING_DIR", type=Path, help="landing root")
     p.add_argument("tickers", metavar="TICKER", nargs="+", help="tickers to fetch, e.g. SPY")
-    p.add_argument("--end", type=date.fromisoformat, default=None,
+    p.add_argument("--end", type=_iso_date, default=None, metavar="YYYY-MM-DD",
                    help="last date to fetch (default: today)")
-    p.add_argument("--start", type=date.fromisoformat, default=date(2015, 1, 1),
+    p.add_argument("--start", type=_iso_date, default=date(2015, 1, 1), metavar="YYYY-MM-DD",
                    help="first date for a ticker never loaded before (default: 2015-01-01)")
-    p.add_argument("--base-url", default=os.environ.get("TIINGO_BASE_URL", DEFAULT_BASE_URL),
+    p.add_argument("--base-url", type=_base_url,
+                   default=os.environ.get("TIINGO_BASE_URL", DEFAULT_BASE_URL),
                    help="API root (default: TIINGO_BASE_URL, else https://api.tiingo.com)")
     p.add_argument("--token-env", default=DEFAULT_TOKEN_ENV,
                    help=f"environment variable holding the token (default: {DEFAULT_TOKEN_ENV})")
-    p.add_argument("--max-retries", type=int, default=5, help="retries on 429/5xx (default: 5)")
-    p.add_argument("--backoff", type=float, default=1.0,
-                   help="first backoff in seconds, doubled per retry (default: 1)")
+    p.add_argument("--max-retries", type=_retries, default=5,
+                   help="retries on 429/5xx, 0 or more (default: 5)")
+    p.add_argument("--backoff", type=_seconds, default=1.0,
+                   help="first backoff in seconds, 0 or more, doubled per retry (default: 1)")
     p.add_argument("--target", default=None,
-                   help="warehouse to read the last loaded dates from "
-                        "(default: LEDGERHOUSE_TARGET)")
+                   help="dbt target in profiles.yml to read the last loaded dates from: "
+                        "duckdb, postgres or spark (default: LEDGERHOUSE_TARGET, else duckdb)")
     p.set_defaults(func=cmd_fetch_prices)
 
 
-def cmd_fetch_prices(args: Any) -> int:
-    from ledgerhouse.cli import UserError
+def _retries(text: str) -> int:
+    import argparse
 
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a whole number (expected an integer ≥ 0)") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative (expected an integer ≥ 0)")
+    return value
+
+
+def _seconds(text: str) -> float:
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number (expected a number ≥ 0)") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a finite number (expected a number ≥ 0)")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative (expected a number ≥ 0)")
+    return value
+
+
+def _base_url(text: str) -> str:
+    import argparse
+
+    try:
+        url = urllib.parse.urlsplit(text)
+        ok = url.scheme in ("http", "https") and bool(url.hostname) and (url.port or 1) > 0
+    except ValueError:  # e.g. a port that is not a number
+        ok = False
+    if not ok:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an http(s) URL (expected e.g. https://api.tiingo.com)")
+    return text
+
+
+def cmd_fetch_prices(args: Any) -> int:
+    from ledgerhouse.cli import UserError, _settings
+
+    if args.landing_dir.exists() and not args.landing_dir.is_dir():
+        raise UserError(f"{args.landing_dir}: exists and is not a directory")
+    end = args.end or date.today()
+    if args.start > end:
+        raise UserError(f"--start {args.start} is after --end {end}"
+                        f"{'' if args.end else ' (today)'} (expected a start on or before the end)")
+    settings = _settings(args.target)  # an unknown target: the same error as load and summary
     try:
         results = fetch_prices(
             args.landing_dir,
             args.tickers,
-            end=args.end or date.today(),
+            end=end,
             default_start=args.start,
             token=os.environ.get(args.token_env, ""),
             base_url=args.base_url,
-            loaded=warehouse_last_dates(args.target),
+            loaded=warehouse_last_dates(settings),
             max_retries=args.max_retries,
             backoff_seconds=args.backoff,
             progress=lambda m: print(m, flush=True),

@@ -298,3 +298,145 @@ def test_fetched_prices_reach_the_marts(warehouse: Warehouse, tiingo: FakeTiingo
     assert f"skipped  _tiingo/{d2}/SPY.json" in proc.stdout
     assert warehouse.query(
         "select count(*), max(_loaded_at) from raw_portfolio.tiingo_eod") == before
+
+
+# ------------------------------------------------------ fetch-prices: bad input, one line, exit 2
+
+SPY_BODY = json.dumps([_day("2026-03-02", 10.0)]).encode()
+
+
+def _fetch_cli(tmp_path: Path, tiingo: FakeTiingo, *args: str,
+               **env: str) -> tuple[int, str, str]:
+    """fetch-prices into tmp_path/landing against the fake server; (exit code, stdout, stderr).
+
+    SPY answers a 503 first and then a good body, so a run that should have been
+    refused but was not ends in exit code 0 (or, with a negative backoff, in a sleep)."""
+    tiingo.script["SPY"] = [(503, {}, b"unavailable"), (200, {}, SPY_BODY)]
+    run_env = base_env(**{"TIINGO_API_TOKEN": TOKEN, "LEDGERHOUSE_TARGET": "duckdb",
+                          "LEDGERHOUSE_DUCKDB": str(tmp_path / "none.duckdb"), **env})
+    proc = _run([LEDGERHOUSE, "fetch-prices", str(tmp_path / "landing"), "SPY",
+                 "--base-url", tiingo.url, "--backoff", "0", *args], run_env, check=False)
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert "internal error" not in proc.stderr
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def _usage(option: str, problem: str) -> str:
+    return (f"error: ledgerhouse fetch-prices: argument {option}: {problem} "
+            f"(see ledgerhouse fetch-prices --help)\n")
+
+
+@pytest.mark.parametrize(("args", "stderr"), [
+    # a negative backoff used to reach time.sleep: "internal error: ValueError"
+    (["--backoff", "-1"], _usage("--backoff", "'-1' is negative (expected a number ≥ 0)")),
+    (["--backoff", "nan"],
+     _usage("--backoff", "'nan' is not a finite number (expected a number ≥ 0)")),
+    (["--backoff", "soon"], _usage("--backoff", "'soon' is not a number (expected a number ≥ 0)")),
+    # negative retries used to be accepted ("gave up after -1 retries")
+    (["--max-retries", "-1"],
+     _usage("--max-retries", "'-1' is negative (expected an integer ≥ 0)")),
+    (["--max-retries", "2.5"],
+     _usage("--max-retries", "'2.5' is not a whole number (expected an integer ≥ 0)")),
+    # dates: the wording of `generate --start` (used to be "invalid fromisoformat value")
+    (["--end", "notadate"],
+     _usage("--end", "'notadate' is not a date (expected YYYY-MM-DD)")),
+    (["--start", "2026-02-30"],
+     _usage("--start", "'2026-02-30' is not a date (expected YYYY-MM-DD)")),
+    # a start after the end used to print "up to date (last loaded None)" and exit 0
+    (["--start", "2026-03-05", "--end", "2026-03-01"],
+     "error: --start 2026-03-05 is after --end 2026-03-01 "
+     "(expected a start on or before the end)\n"),
+    # not an http(s) URL used to end in "internal error: ValueError: unknown url type"
+    (["--base-url", "notaurl"],
+     _usage("--base-url", "'notaurl' is not an http(s) URL (expected e.g. https://api.tiingo.com)")),
+], ids=["backoff_negative", "backoff_nan", "backoff_text", "retries_negative", "retries_fraction",
+        "end_not_a_date", "start_not_a_date", "start_after_end", "base_url_not_http"])
+def test_cli_fetch_prices_refuses_bad_arguments(tiingo: FakeTiingo, tmp_path: Path,
+                                               args: list[str], stderr: str) -> None:
+    code, _, err = _fetch_cli(tmp_path, tiingo, "--end", "2026-03-02", *args)
+    assert (code, err) == (2, stderr)
+    assert tiingo.requests == [] and not (tmp_path / "landing").exists()
+
+
+def test_cli_fetch_prices_dates_are_worded_like_generate(tiingo: FakeTiingo,
+                                                         tmp_path: Path) -> None:
+    generate = _run([LEDGERHOUSE, "generate", str(tmp_path / "gen"), "--start", "notadate"],
+                    base_env(), check=False)
+    _, _, err = _fetch_cli(tmp_path, tiingo, "--end", "notadate")
+    assert generate.returncode == 2
+    problem = generate.stderr.split("argument --start: ", 1)[1].split(" (see ")[0]
+    assert err.split("argument --end: ", 1)[1].split(" (see ")[0] == problem
+
+
+@pytest.mark.parametrize("target", ["nosuch", "spark_thrift"])
+def test_cli_fetch_prices_refuses_a_target_load_refuses(tiingo: FakeTiingo, tmp_path: Path,
+                                                       target: str) -> None:
+    """An unusable --target used to be ignored: everything was fetched again from 2015."""
+    load = _run([LEDGERHOUSE, "load", str(tmp_path / "landing"), "--target", target],
+                base_env(), check=False)
+    assert load.returncode == 2 and load.stderr.startswith("error: ")
+    assert load.stderr.count("\n") == 1
+    code, _, err = _fetch_cli(tmp_path, tiingo, "--end", "2026-03-02", "--target", target)
+    assert (code, err) == (2, load.stderr)
+    # the same through LEDGERHOUSE_TARGET, as for load
+    code, _, err = _fetch_cli(tmp_path, tiingo, "--end", "2026-03-02", LEDGERHOUSE_TARGET=target)
+    assert (code, err) == (2, load.stderr)
+    assert tiingo.requests == [] and not (tmp_path / "landing").exists()
+
+
+def _closed_port() -> str:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return str(s.getsockname()[1])
+
+
+@pytest.mark.parametrize("case", ["duckdb_not_a_database", "postgres_unreachable"])
+def test_cli_fetch_prices_an_unreadable_warehouse_is_an_error(tiingo: FakeTiingo, tmp_path: Path,
+                                                              case: str) -> None:
+    """Only a warehouse with nothing loaded means "no last date"; one that cannot be read
+    used to mean the same (a silent fetch of everything from --start)."""
+    if case == "duckdb_not_a_database":
+        bad = tmp_path / "bad.duckdb"
+        bad.write_text("not a DuckDB file\n")
+        code, _, err = _fetch_cli(tmp_path, tiingo, "--end", "2026-03-02",
+                                  LEDGERHOUSE_DUCKDB=str(bad))
+        assert err.startswith(f"error: cannot open DuckDB file {bad}: ")
+    else:
+        port = _closed_port()
+        code, _, err = _fetch_cli(tmp_path, tiingo, "--end", "2026-03-02", "--target", "postgres",
+                                  LEDGERHOUSE_PG_HOST="127.0.0.1", LEDGERHOUSE_PG_PORT=port)
+        assert err.startswith("error: cannot connect to postgres ")
+        assert f"127.0.0.1:{port}" in err
+    assert code == 2 and err.count("\n") == 1
+    assert tiingo.requests == [] and not (tmp_path / "landing").exists()
+
+
+def test_cli_fetch_prices_landing_dir_must_be_a_folder(tiingo: FakeTiingo,
+                                                       tmp_path: Path) -> None:
+    (tmp_path / "landing").write_text("a file\n")
+    code, _, err = _fetch_cli(tmp_path, tiingo, "--end", "2026-03-02")
+    assert (code, err) == (2, f"error: {tmp_path / 'landing'}: exists and is not a directory\n")
+    assert tiingo.requests == []
+
+
+def test_cli_fetch_prices_starts_after_the_last_loaded_date(warehouse: Warehouse,
+                                                            tiingo: FakeTiingo,
+                                                            tmp_path: Path) -> None:
+    """Nothing loaded yet (no DuckDB file; a database without raw_portfolio): from --start.
+    Then the day after max(date) in raw_portfolio.prices_eod."""
+    landing = tmp_path / "landing"
+    tiingo.script["SPY"] = [(200, {}, SPY_BODY)]
+    warehouse.env["TIINGO_API_TOKEN"] = TOKEN
+    fetch = ["fetch-prices", str(landing), "SPY", "--start", "2026-02-27", "--end", "2026-03-06",
+             "--base-url", tiingo.url, "--target", warehouse.target]
+    assert "1 fetched" in warehouse.cli(*fetch).stdout
+    delivery = tmp_path / "csv" / "2026-03-03"
+    delivery.mkdir(parents=True)
+    (delivery / "prices_eod.csv").write_text(
+        "instrument_id,date,open,high,low,close,volume,adj_close,div_cash,split_factor\n"
+        "SPY,2026-03-03,1,1,1,1,100,1,0,1\n", encoding="utf-8")
+    warehouse.cli("load", str(delivery))
+    assert "1 fetched" in warehouse.cli(*fetch).stdout
+    assert [r["query"]["startDate"] for r in tiingo.requests] == ["2026-02-27", "2026-03-04"]
