@@ -12,9 +12,10 @@ tests) and checks, independently of the models' own tests:
 - unparseable values never fail the run (they become error or reject rows);
 - reference rows that do not parse are quarantined and the earlier delivery
   stays current;
-- no clear personal value of raw_brokerage.accounts appears in any relation
-  outside the raw and staging schemas (with a planted leak to prove the scan
-  would catch one);
+- no clear personal value of raw_brokerage.accounts appears, even inside a
+  longer text or with the tax id's dashes dropped, in any relation outside
+  the raw and staging schemas (with planted leaks to prove the scan would
+  catch them);
 - the snapshots record a re-delivered correction as a new version;
 - sqlfluff lints the foundation's models clean.
 """
@@ -192,30 +193,107 @@ def execute(wh: Warehouse, sql: str) -> None:
         con.close()
 
 
+# Clear values shorter than this are not probed: a substring search for a
+# 2-4 character name or digit group would also hit codes, amounts and hex
+# tokens that merely contain it. Every value of the sample (full names,
+# emails, 9-digit tax ids) is longer.
+PII_MIN_LENGTH = 5
+
+
 def pii_leaks(wh: Warehouse) -> list[tuple[str, str, str, int]]:
     """(schema, relation, column, hits) for every column outside the raw and
     staging schemas holding a clear holder_name, tax_id or email of
-    raw_brokerage.accounts (exact or case-insensitive match)."""
-    system = ("information_schema", "pg_catalog", "pg_toast", "staging")
-    columns = wh.query(
-        "select table_schema, table_name, column_name from information_schema.columns "
-        f"where table_schema not in {system!r} and table_schema not like 'raw%' "
-        "and table_schema not like 'pg_temp%' order by 1, 2, 3"
-    )
-    pii = (
-        "select lower(holder_name) as v from raw_brokerage.accounts where holder_name is not null "
-        "union select lower(tax_id) from raw_brokerage.accounts where tax_id is not null "
-        "union select lower(email) from raw_brokerage.accounts where email is not null"
-    )
-    leaks = []
-    for schema, table, column in columns:
-        hits = wh.query(
-            f'select count(*) from "{schema}"."{table}" '
-            f'where lower(cast("{column}" as varchar)) in ({pii})'
-        )[0][0]
-        if hits:
-            leaks.append((schema, table, column, hits))
-    return leaks
+    raw_brokerage.accounts anywhere in its text (hits = rows).
+
+    Every column of every table and view is read as text, lower-cased, and
+    searched for each probe value: the clear values trimmed of surrounding
+    whitespace and lower-cased, plus the tax id reduced to its digits (a
+    tax id with its dashes dropped), ignoring probes shorter than
+    PII_MIN_LENGTH. A substring search finds a value inside a JSON payload
+    or an error message, with padding or in another case.
+
+    Scanned (unchanged): every schema but raw*, staging and the system
+    schemas, i.e. the marts and the quarantine (brokerage: activity_errors),
+    the intermediate models (int_brokerage__reference_rejects among them),
+    the snapshots, the seeds, and any schema a later model adds. Raw and
+    staging hold the clear values by design; the tokens are made from the
+    intermediate models on, so everything after them is checked.
+
+    One connection for the whole scan (the probe list is a temp table) and
+    one query per relation, so a view is computed once, not once a column.
+    """
+    if wh.target == "duckdb":
+        import duckdb
+
+        # read-only still allows temp tables
+        con = duckdb.connect(wh.env["LEDGERHOUSE_DUCKDB"], read_only=True)
+        cur = con
+    else:
+        import psycopg2
+
+        con = psycopg2.connect(
+            host=wh.env["LEDGERHOUSE_PG_HOST"], port=int(wh.env["LEDGERHOUSE_PG_PORT"]),
+            user=wh.env["LEDGERHOUSE_PG_USER"], dbname=wh.env["LEDGERHOUSE_PG_DATABASE"],
+        )
+        cur = con.cursor()  # one transaction, rolled back (temp table and all) on close
+
+    def rows(sql: str) -> list[tuple]:
+        cur.execute(sql)
+        return cur.fetchall()
+
+    def ident(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    def literal(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    try:
+        system = ("information_schema", "pg_catalog", "pg_toast", "staging")
+        # current catalog only: DuckDB lists its temp tables (the probe list
+        # below) under catalog "temp", schema "main"
+        columns = rows(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where table_catalog = current_database() "
+            f"and table_schema not in {system!r} and table_schema not like 'raw%' "
+            "and table_schema not like 'pg_temp%' order by 1, 2, ordinal_position"
+        )
+        trim = r"regexp_replace(c, '^\s+|\s+$', '', 'g')"
+        cur.execute(
+            "create temporary table pii_probe as "
+            "select distinct v from ("
+            f"select lower({trim}) as v from ("
+            "select holder_name as c from raw_brokerage.accounts "
+            "union all select email from raw_brokerage.accounts "
+            "union all select tax_id from raw_brokerage.accounts "
+            # digits only (equal to the above, and so deduplicated, when the
+            # clear tax id has no separators)
+            "union all select regexp_replace(tax_id, '[^0-9]', '', 'g') "
+            "from raw_brokerage.accounts"
+            ") as clear_values"
+            f") as probes where length(v) >= {PII_MIN_LENGTH}"
+        )
+        (n_probes,) = rows("select count(*) from pii_probe")[0]
+        assert n_probes > 0, "no clear values to probe for"
+
+        relations: dict[tuple[str, str], list[str]] = {}
+        for schema, table, column in columns:
+            relations.setdefault((schema, table), []).append(column)
+        leaks = []
+        for (schema, table), names in relations.items():
+            unpivot = ", ".join(
+                f"({literal(c)}, lower(cast(r.{ident(c)} as varchar)))" for c in names
+            )
+            hits = rows(
+                f"select u.c, count(*) from {ident(schema)}.{ident(table)} as r "
+                f"cross join lateral (values {unpivot}) as u(c, v) "
+                f"where length(u.v) >= {PII_MIN_LENGTH} "
+                "and exists (select 1 from pii_probe as p where strpos(u.v, p.v) > 0) "
+                "group by u.c"
+            )
+            leaks += [(schema, table, c, n) for c, n in hits]
+        return sorted(leaks)
+    finally:
+        con.close()
 
 
 TARGETS = ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -371,6 +449,38 @@ def test_no_clear_personal_data_outside_raw_and_staging(built: tuple[Warehouse, 
         "where email_token is not null"
     )
     assert tokens and all(len(t) == 64 and set(t) <= set("0123456789abcdef") for (t,) in tokens)
+
+
+def test_pii_scan_finds_embedded_and_reformatted_values(built: tuple[Warehouse, Path]) -> None:
+    """The forms a whole-value comparison missed (review): a holder name inside
+    a JSON payload, an email (upper-cased) inside an error message, the tax
+    id without its dashes and a name with a leading space, each in a column
+    of a throw-away mart table; the scan reports each of them and not a
+    column of non-personal text next to them."""
+    wh, _ = built
+    to_json = "json_object" if wh.target == "duckdb" else "json_build_object"
+    execute(
+        wh,
+        "create table brokerage.pii_probe_forms as select "
+        f"{to_json}('event', 'account.updated', 'holder', holder_name) as payload, "
+        "'delivery to <' || upper(email) || '> failed: mailbox full' as error_message, "
+        "replace(tax_id, '-', '') as tax_id_digits, "
+        "' ' || holder_name as padded_name, "
+        "'account ' || base || ' updated' as note "
+        "from raw_brokerage.accounts where holder_name is not null and email is not null "
+        "and tax_id like '%-%' order by firm, ledger, branch, base limit 1",
+    )
+    try:
+        (planted,) = wh.query("select count(*) from brokerage.pii_probe_forms")[0]
+        leaks = pii_leaks(wh)
+    finally:
+        execute(wh, "drop table brokerage.pii_probe_forms")
+    assert planted == 1
+    assert leaks == [
+        ("brokerage", "pii_probe_forms", column, 1)
+        for column in ("error_message", "padded_name", "payload", "tax_id_digits")
+    ]
+    assert pii_leaks(wh) == []
 
 
 def test_snapshot_records_a_correction(built: tuple[Warehouse, Path]) -> None:
