@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -294,7 +295,8 @@ def register(sub: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("landing_dir", metavar="LANDING_DIR", type=Path, help="landing root")
-    p.add_argument("tickers", metavar="TICKER", nargs="+", help="tickers to fetch, e.g. SPY")
+    p.add_argument("tickers", metavar="TICKER", nargs="+", type=_ticker,
+                   help="tickers to fetch, e.g. SPY (letters, digits, '.', '-', '_')")
     p.add_argument("--end", type=_iso_date, default=None, metavar="YYYY-MM-DD",
                    help="last date to fetch (default: today)")
     p.add_argument("--start", type=_iso_date, default=date(2015, 1, 1), metavar="YYYY-MM-DD",
@@ -312,6 +314,21 @@ def register(sub: Any) -> None:
                    help="dbt target in profiles.yml to read the last loaded dates from: "
                         "duckdb, postgres or spark (default: LEDGERHOUSE_TARGET, else duckdb)")
     p.set_defaults(func=cmd_fetch_prices)
+
+
+TICKER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")
+
+
+def _ticker(text: str) -> str:
+    """A ticker names the file ``_tiingo/<end>/<TICKER>.json`` and the URL path: no '/',
+    no '..', nothing a path or URL would read differently."""
+    import argparse
+
+    if not TICKER.fullmatch(text) or ".." in text:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a ticker (expected up to 20 letters, digits, '.', '-' or '_', "
+            f"e.g. SPY or BRK-B)")
+    return text
 
 
 def _retries(text: str) -> int:

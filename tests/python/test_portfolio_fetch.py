@@ -162,6 +162,9 @@ GOOD_JSON = (
 )
 # name: (file content, line, column, problem) - positions counted by hand
 MALFORMED_JSON = {
+    "control_character": ('[{"date": "2026-03-02\x00", "close": 1}]', 1, 22,
+                          "invalid JSON: control character U+0000 in a string (expected it "
+                          "escaped, e.g. \\u0000) (expected a daily price object)"),
     "trailing_comma": ('[{"date": "2026-03-02", "close": 1},\n'
                        ' {"date": "2026-03-03", "close": 2,}]',
                        2, 36, "invalid JSON: Expecting property name enclosed in double quotes "
@@ -241,8 +244,8 @@ def test_malformed_json_is_refused(warehouse: Warehouse, tmp_path: Path, case: s
 # ------------------------------------------------- fetch -> landing -> load -> dbt build
 
 PORTFOLIO_SELECT = ["--select", "path:seeds/portfolio", "path:models/staging/portfolio",
-                    "path:models/intermediate/portfolio", "path:models/marts/portfolio",
-                    "path:tests/portfolio"]
+                    "path:models/staging/meta", "path:models/intermediate/portfolio",
+                    "path:models/marts/portfolio", "path:tests/portfolio"]
 
 
 @pytest.mark.slow
@@ -440,3 +443,15 @@ def test_cli_fetch_prices_starts_after_the_last_loaded_date(warehouse: Warehouse
     warehouse.cli("load", str(delivery))
     assert "1 fetched" in warehouse.cli(*fetch).stdout
     assert [r["query"]["startDate"] for r in tiingo.requests] == ["2026-02-27", "2026-03-04"]
+
+
+@pytest.mark.parametrize("ticker", ["../etc", "A/B", "SP Y", ""])
+def test_cli_fetch_prices_refuses_a_ticker_that_is_not_a_name(tmp_path: Path,
+                                                             ticker: str) -> None:
+    """The ticker becomes a file name and a URL path: '../etc' would write outside _tiingo."""
+    proc = _run([LEDGERHOUSE, "fetch-prices", str(tmp_path / "landing"), "SPY", ticker,
+                 "--base-url", "http://127.0.0.1:9"], base_env(), check=False)
+    assert (proc.returncode, proc.stderr) == (2, _usage(
+        "TICKER", f"{ticker!r} is not a ticker (expected up to 20 letters, digits, '.', '-' "
+                  f"or '_', e.g. SPY or BRK-B)"))
+    assert not (tmp_path / "landing").exists()
