@@ -97,7 +97,7 @@ lineage: setup  ## dbt build via dbt-ol, OpenLineage events to OPENLINEAGE_FILE 
 run: load build docs  ## the main job on the embedded default: sample data -> dbt build -> docs
 	$(BIN)/ledgerhouse summary --target $(TARGET)
 
-test: setup airflow-setup chromium  ## the whole test suite (DuckDB, PostgreSQL, lint, Airflow DAGs)
+test: setup airflow-setup chromium  ## the whole test suite (DuckDB, PostgreSQL, Spark, lint, Airflow DAGs)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -m "$(PYTEST_MARKERS)" -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25 $(PYTEST_ARGS)
 

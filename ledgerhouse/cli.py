@@ -66,8 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ledgerhouse",
         description=(
             "ledgerhouse: an auditable dbt warehouse for financial operations.\n"
-            "This CLI writes sample landing data, loads landing files into the raw\n"
-            "schemas of the warehouse (DuckDB or PostgreSQL), and summarises the marts.\n"
+            "This CLI writes sample landing data, fetches Tiingo prices, loads landing\n"
+            "files into the raw schemas of the warehouse (DuckDB, PostgreSQL or a local\n"
+            "Spark), archives loaded deliveries and summarises the marts.\n"
             "Connection settings come from profiles.yml, the same file dbt reads."
         ),
         epilog=(
@@ -76,8 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
             "  ledgerhouse load data/landing --target duckdb\n"
             "  dbt build --target duckdb\n"
             "  ledgerhouse summary --target duckdb\n\n"
-            "environment: LEDGERHOUSE_TARGET (duckdb|postgres), LEDGERHOUSE_DUCKDB (file),\n"
-            "LEDGERHOUSE_PG_HOST/PORT/USER/PASSWORD/DATABASE, DBT_PROFILES_DIR."
+            "environment: LEDGERHOUSE_TARGET (duckdb|postgres|spark), LEDGERHOUSE_DUCKDB\n"
+            "(file), LEDGERHOUSE_PG_HOST/PORT/USER/PASSWORD/DATABASE,\n"
+            "LEDGERHOUSE_SPARK_WAREHOUSE/METASTORE, LEDGERHOUSE_PII_SALT, DBT_PROFILES_DIR."
         ),
         formatter_class=fmt,
     )

@@ -3,17 +3,23 @@
 Shape of every batch DAG (docs/airflow.md has the picture):
 
     wait_for_<upstream>  (downstream batches only: the upstream's asset for today)
-    load_landing         (`ledgerhouse load` — the CLI is the only entry point)
+    -> load_landing      (`ledgerhouse load` — the CLI is the only entry point)
         -> dbt.*         (Cosmos DbtTaskGroup: one task per model, then its tests)
         -> data_quality_gate  (cross-model tests + the published marts' tests)
         -> publish_<asset>    (emits the mart-level Airflow asset with the business day)
-        -> archive_landing    (`ledgerhouse archive` of the folders this run loaded;
+        -> archive_landing    (`ledgerhouse archive` of the folders load_landing loaded;
                                batches with archive=True only)
 
-Batches with test_behavior="build" (payments, portfolio) get one `dbt build`
-task per model instead of a run task and a test task (TestBehavior.BUILD);
-dbt unit tests are excluded there (DBT_EXCLUDE_RESOURCE_TYPES=unit_test), as
-under AFTER_EACH: they run in CI, not on the day's data.
+A downstream batch loads nothing before its upstream published the day: the
+sensor is upstream of the load.
+
+Under AFTER_EACH (brokerage) each test task is `dbt test --indirect-selection
+buildable --select <model>`, which also runs the model's dbt unit tests; the
+gate runs the unit tests of its marts again. Batches with
+test_behavior="build" (payments, portfolio) get one `dbt build` task per model
+instead of a run task and a test task (TestBehavior.BUILD); unit tests are
+excluded there, in the build tasks and the gate
+(DBT_EXCLUDE_RESOURCE_TYPES=unit_test): they run in CI, not on the day's data.
 """
 
 from __future__ import annotations
@@ -106,11 +112,41 @@ def _doc_md(batch: Batch, part: Partition, cfg: Settings) -> str:
     models = ", ".join(f"`{m}`" for m in part.select(batch.order))
     gate = ", ".join(f"`{t}`" for t in part.gate_tests[batch.order]) or "none"
     tasks = (
-        "one `dbt build` task per model (models and their tests together)"
+        "one `dbt build` task per model (the model and its data tests; unit tests excluded)"
         if batch.test_behavior == "build"
-        else "a run task then a test task per model"
+        else "a run task then a test task per model (its data tests and its unit tests)"
     )
     archive = ", archived after publishing" if batch.archive else ", not archived by this DAG"
+    no_retries = ["the gate", "the sensor"] if batch.upstream else ["the gate"]
+    if batch.test_behavior != "build":
+        no_retries.insert(0, "test tasks")
+    no_retries_text = no_retries[-1]
+    if len(no_retries) > 1:
+        no_retries_text = f"{', '.join(no_retries[:-1])} or {no_retries[-1]}"
+    if batch.test_behavior == "build":
+        retries = (
+            f"{RETRIES} with exponential backoff on load, publish and every `*_build`\n"
+            "  task (it runs the model's data tests too, so a failing test is retried);\n"
+            f"  none on {no_retries_text}"
+        )
+        runbook = (
+            f"a red `dbt.<model>_model_build` (`_seed_build`) task was already retried {RETRIES}\n"
+            "times: its log says whether the model or one of its data tests failed (a failed\n"
+            "test means the data broke a rule); a red `data_quality_gate` means a test of a\n"
+            "published mart or a cross-model test failed. Fix data or model, clear the task."
+        )
+    else:
+        retries = (
+            f"{RETRIES} with exponential backoff on load, model, seed, snapshot,\n"
+            f"  publish and archive tasks; none on {no_retries_text} (a failed data\n"
+            "  test needs a fix, not a retry)"
+        )
+        runbook = (
+            "a red `dbt.<model>.run` (`.seed`, `.snapshot`) task is retried\n"
+            "automatically; a red `dbt.<model>.test` or `data_quality_gate` means the data\n"
+            "broke a rule — read the task log (it names the failing dbt test), fix data or\n"
+            "model, clear the task."
+        )
     return f"""
 ### {batch.dag_id} — {batch.batch_name}
 
@@ -119,17 +155,14 @@ def _doc_md(batch: Batch, part: Partition, cfg: Settings) -> str:
 * **Schedule:** `{batch.cron}` ({TIMEZONE}); catchup off; {upstream}.
 * **Publishes:** asset `{batch.asset}` (`{batch.asset_uri}`) — marts
   {", ".join(f"`{a}`" for a in batch.anchors)}.
-* **Owner:** {batch.owner}. **Retries:** {RETRIES} with exponential backoff on load and
-  model tasks; none on test tasks (a failed data test needs a fix, not a retry).
+* **Owner:** {batch.owner}. **Retries:** {retries}.
 * **dbt tasks:** {tasks}; landing `{batch.landing()}`{archive}.
 * **Warehouse:** target `{cfg.target}`; every warehouse task runs in pool `{cfg.pool}`
   (one slot on DuckDB: a single writer).
 * **dbt nodes of this batch:** {models}
 * **Cross-model tests run by the gate:** {gate}
 
-Runbook: a red `dbt.<model>.run` task is retried automatically; a red
-`dbt.<model>.test` or `data_quality_gate` means the data broke a rule — read
-the task log (it names the failing dbt test), fix data or model, clear the task.
+Runbook: {runbook}
 Nothing downstream runs and no asset is published until the gate is green.
 See docs/airflow.md.
 """
@@ -289,10 +322,14 @@ def build_batch_dag(dag_id: str) -> DAG:
                 print(f"waiting for {upstream.asset} of {day}; latest published days: {days}")
                 return PokeReturnValue(is_done=day in days, xcom_value=day)
 
-            wait_for_upstream() >> dbt_models
+            # the load too waits: a downstream batch loads nothing while its
+            # upstream run is still building from the same landing area
+            wait_for_upstream() >> loaded
 
-    # Data tests are never retried (a failed test fails again until data or
-    # model change); model, load and archive tasks keep the retries.
+    # Test tasks (AFTER_EACH) are never retried: a failed test fails again until
+    # data or model change. Model, load, publish and archive tasks keep the
+    # retries, and so do BUILD tasks, which run the model and its tests in one
+    # dbt command (a failing test there is retried with its model).
     for t in dag.tasks:
         if "DbtTest" in type(t).__name__:
             t.retries = 0

@@ -1,4 +1,5 @@
-"""The four brokerage batch DAGs, checked with Airflow itself (in .venv-airflow).
+"""The seven batch DAGs (four brokerage, two payments, one portfolio), checked with
+Airflow itself (in .venv-airflow).
 
 Airflow and dbt live in different venvs, so these tests start Airflow as a
 subprocess (.venv-airflow/bin/python tests/airflow/*.py) with a temporary
@@ -276,6 +277,8 @@ def test_load_then_models_then_gate_then_publish_then_archive(bag: dict, dag_id:
         sensor = f"wait_for_{upstream}"
         assert tasks[sensor]["inlets"] == [EXPECTED[upstream][3]]
         assert tasks[sensor]["retries"] == 0
+        # nothing is loaded while the upstream run still builds from the landing
+        assert sensor in _ancestors(tasks, "load_landing")
         for t in dbt_tasks:
             assert sensor in _ancestors(tasks, t), t
     else:
@@ -363,6 +366,7 @@ def test_downstream_batch_never_runs_on_another_days_positions(
     assert run["state"] == "failed"
     assert run["seconds"] >= 15  # it waited LEDGERHOUSE_UPSTREAM_WAIT_MINUTES, then gave up
     assert run["tasks"]["wait_for_position_update_processing"] == "failed"
+    assert run["tasks"]["load_landing"] == "upstream_failed"  # nothing loaded either
     ran = {t: s for t, s in run["tasks"].items() if t.startswith("dbt.") and s != "upstream_failed"}
     assert not ran
     assert run["tasks"]["archive_landing"] == "upstream_failed"
@@ -454,6 +458,7 @@ def test_domain_dag_load_then_models_then_gate_then_publish(bag: dict, dag_id: s
         assert sensors == [f"wait_for_{upstream}"]
         assert tasks[sensors[0]]["inlets"] == [DOMAIN_EXPECTED[upstream][3]]
         assert tasks[sensors[0]]["retries"] == 0
+        assert sensors[0] in _ancestors(tasks, "load_landing")
         for t in dbt_tasks:
             assert sensors[0] in _ancestors(tasks, t), t
     else:
