@@ -1,22 +1,9 @@
+-- The current security master: the current version of each security in its
+-- delivery history (spec §1: the latest delivery is current).
 with
 
-securities as (
-    select * from {{ ref('stg_brokerage__securities') }}
-),
-
-accepted as (
-    select * from securities
-    where {{ ledgerhouse.brokerage_reference_row_ok('securities') }}
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (
-            partition by cusip
-            order by _loaded_at desc, _line_number desc, _batch_id desc
-        ) as delivery_rank
-    from accepted
+history as (
+    select * from {{ ref('int_brokerage__securities_history') }}
 ),
 
 final as (
@@ -32,8 +19,8 @@ final as (
         _source_file,
         _line_number,
         _loaded_at
-    from ranked
-    where delivery_rank = 1
+    from history
+    where valid_to is null
 )
 
 select * from final
