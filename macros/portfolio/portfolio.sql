@@ -98,6 +98,11 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- the fingerprint of the rules the facts compute with (stored on incremental facts) -#}
+{% macro portfolio_rules_fingerprint() -%}
+    (select build_state._rules_fingerprint from {{ ref('int_portfolio__build_state') }} as build_state)
+{%- endmacro %}
+
 {#- the latest load timestamp over every portfolio input (stored on incremental facts) -#}
 {% macro portfolio_inputs_loaded_at() -%}
     (select max(loaded_at) from {{ ref('int_portfolio__load_batches') }})
@@ -109,20 +114,36 @@
     Every file with a newer load counts with the dates of all its loads (so
     a corrected file also re-opens the dates of the rows it replaced); a new
     portfolios or instruments file affects every date (int_portfolio__load_batches).
-    Null = nothing new.
+    A rules fingerprint (int_portfolio__build_state: the portfolio seeds and
+    var as_of_date) different from the one stored on the table re-opens every
+    date. Null = nothing new.
 #}
 {% macro portfolio_min_affected_date() -%}
     (
-        select min(batches.min_affected_date)
-        from {{ ref('int_portfolio__load_batches') }} as batches
-        where batches._source_file in (
-            select newer._source_file
-            from {{ ref('int_portfolio__load_batches') }} as newer
-            where newer.loaded_at > (
-                select coalesce(max(_inputs_loaded_at), cast('1900-01-01' as timestamp))
-                from {{ this }}
+        select min(affected.from_date)
+        from (
+            select batches.min_affected_date as from_date
+            from {{ ref('int_portfolio__load_batches') }} as batches
+            where batches._source_file in (
+                select newer._source_file
+                from {{ ref('int_portfolio__load_batches') }} as newer
+                where newer.loaded_at > (
+                    select coalesce(max(_inputs_loaded_at), cast('1900-01-01' as timestamp))
+                    from {{ this }}
+                )
             )
-        )
+            union all
+            select cast('1900-01-01' as date) as from_date
+            from (
+                select
+                    min(_rules_fingerprint) as min_fingerprint,
+                    max(_rules_fingerprint) as max_fingerprint
+                from {{ this }}
+            ) as stored
+            where
+                stored.min_fingerprint <> stored.max_fingerprint
+                or stored.max_fingerprint <> {{ ledgerhouse.portfolio_rules_fingerprint() }}
+        ) as affected
     )
 {%- endmacro %}
 
@@ -170,7 +191,7 @@
 
 {#- the ref the incremental helpers use, declared so dbt sees it at parse time -#}
 {% macro portfolio_incremental_depends_on() -%}
--- depends_on: {{ ref('int_portfolio__load_batches') }}
+-- depends_on: {{ ref('int_portfolio__load_batches') }}, {{ ref('int_portfolio__build_state') }}
 {%- endmacro %}
 
 {#- an IEEE double on every target (the KPIs are floating point; money never is) -#}

@@ -60,7 +60,7 @@ MARTS = [
     "portfolio_risk_daily",
 ]
 # build metadata, not data: when a row was written / loaded
-SKIP_COLUMNS = {"_inputs_loaded_at", "loaded_at"}
+SKIP_COLUMNS = {"_inputs_loaded_at", "_rules_fingerprint", "loaded_at"}
 Q4 = Decimal("0.0001")
 RESULTS: dict[str, dict[str, list[tuple]]] = {}
 
@@ -533,6 +533,16 @@ def test_a_date_a_correction_empties_leaves_every_daily_fact(
     assert _daily_facts(w) == after
 
 
+def _built_six_days(w: Warehouse, tmp_path: Path) -> Path:
+    """Six generated days loaded and built (no tests); the landing root."""
+    landing = tmp_path / "landing"
+    _generate(landing, days=6, size=2)
+    w.cli("load", str(landing), "--target", w.target)
+    w.dbt("build", *SELECT, "--exclude-resource-type", "test",
+          "--exclude-resource-type", "unit_test")
+    return landing
+
+
 def test_a_header_only_correction_cancels_the_files_transactions(
     warehouse: Warehouse, tmp_path: Path
 ) -> None:
@@ -543,11 +553,7 @@ def test_a_header_only_correction_cancels_the_files_transactions(
     run drops the transactions and re-opens their dates, and equals a full
     refresh."""
     w = warehouse
-    landing = tmp_path / "landing"
-    _generate(landing, days=6, size=2)
-    w.cli("load", str(landing), "--target", w.target)
-    w.dbt("build", *SELECT, "--exclude-resource-type", "test",
-          "--exclude-resource-type", "unit_test")
+    landing = _built_six_days(w, tmp_path)
     files = sorted(landing.glob("*/transactions.csv"))
     # the earliest file with transactions in the fact that no other file
     # delivers (a re-delivered id would become valid once its first copy goes)
@@ -568,3 +574,29 @@ def test_a_header_only_correction_cancels_the_files_transactions(
     incremental = _daily_facts(w)
     w.dbt("run", *MODELS, "--full-refresh")
     assert _daily_facts(w) == incremental
+
+
+def test_a_changed_rule_or_as_of_date_rebuilds_every_date(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    """No load changes, so the load window alone would keep the old rows: the
+    rules fingerprint stored on each fact row (seeds + var as_of_date,
+    int_portfolio__build_state) re-opens every date. A lowered as_of_date
+    drops the later dates, the default brings them back, and each
+    incremental run equals a full refresh with the same var."""
+    w = warehouse
+    _built_six_days(w, tmp_path)
+    before = _daily_facts(w)
+    dates = sorted({row[0] for row in before["fact_market_price_daily"]})
+    cut = dates[-3]
+    as_of = ("--vars", f"{{as_of_date: '{cut}'}}")
+    w.dbt("run", *MODELS, *as_of)
+    lowered = _daily_facts(w)
+    for table in DAILY_FACTS:
+        assert max(row[0] for row in lowered[table]) == cut, table
+        assert lowered[table] == Counter(
+            {row: n for row, n in before[table].items() if row[0] <= cut}), table
+    w.dbt("run", *MODELS, *as_of, "--full-refresh")
+    assert _daily_facts(w) == lowered
+    w.dbt("run", *MODELS)
+    assert _daily_facts(w) == before

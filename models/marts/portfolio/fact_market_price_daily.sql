@@ -22,7 +22,8 @@ final as (
         cast(split_factor as {{ ledgerhouse.type_price() }}) as split_factor,
         daily_return,
         total_return_local,
-        {{ ledgerhouse.portfolio_inputs_loaded_at() }} as _inputs_loaded_at
+        {{ ledgerhouse.portfolio_inputs_loaded_at() }} as _inputs_loaded_at,
+        {{ ledgerhouse.portfolio_rules_fingerprint() }} as _rules_fingerprint
     from prices_daily
     {{ ledgerhouse.portfolio_incremental_filter('business_date') }}
 )

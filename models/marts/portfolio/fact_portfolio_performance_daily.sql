@@ -27,7 +27,8 @@ final as (
         max_drawdown,
         benchmark_return,
         beta_63d,
-        {{ ledgerhouse.portfolio_inputs_loaded_at() }} as _inputs_loaded_at
+        {{ ledgerhouse.portfolio_inputs_loaded_at() }} as _inputs_loaded_at,
+        {{ ledgerhouse.portfolio_rules_fingerprint() }} as _rules_fingerprint
     from performance
     {{ ledgerhouse.portfolio_incremental_filter('business_date') }}
 )

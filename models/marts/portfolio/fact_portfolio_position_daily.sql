@@ -33,7 +33,8 @@ final as (
             {{ ledgerhouse.divide_round('positions_valued.market_value_base', 'performance.portfolio_value', 10) }}
             as decimal(38, 10)
         ) as weight,
-        {{ ledgerhouse.portfolio_inputs_loaded_at() }} as _inputs_loaded_at
+        {{ ledgerhouse.portfolio_inputs_loaded_at() }} as _inputs_loaded_at,
+        {{ ledgerhouse.portfolio_rules_fingerprint() }} as _rules_fingerprint
     from positions_valued
     inner join performance
         on
