@@ -9,7 +9,8 @@ from pathlib import PurePosixPath
 
 from dbt_score import Model, RuleViolation, Seed, Snapshot, Source, rule
 
-DOMAINS = ("brokerage", "portfolio", "payments")
+# "meta": the loader's own bookkeeping (raw_meta.load_audit), staged once for every domain
+DOMAINS = ("brokerage", "portfolio", "payments", "meta")
 LAYERS = ("staging", "intermediate", "marts")
 
 # A description states its grain when it says what one row is.

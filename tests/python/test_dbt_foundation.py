@@ -37,6 +37,8 @@ pytestmark = pytest.mark.slow
 FOUNDATION_SELECT = [
     "path:seeds/brokerage",
     "path:models/staging/brokerage",
+    "int_brokerage__accounts_history",
+    "int_brokerage__securities_history",
     "int_brokerage__accounts_current",
     "int_brokerage__securities_current",
     "int_brokerage__prices_current",
@@ -55,6 +57,7 @@ FOUNDATION_MODELS = [
     *(
         f"models/intermediate/brokerage/int_brokerage__{name}.sql"
         for name in (
+            "accounts_history", "securities_history",
             "accounts_current", "securities_current", "prices_current",
             "opening_positions_current", "opening_balances_current", "reference_rejects",
             "activity_checks", "activity_valid",
@@ -508,17 +511,25 @@ def test_snapshot_records_a_correction(built: tuple[Warehouse, Path]) -> None:
     wh.cli("load", str(landing), "--target", wh.target)
     wh.dbt(
         "build", "--indirect-selection", "cautious",
-        "--select", "int_brokerage__securities_current", "snp_brokerage__securities",
+        "--select", "int_brokerage__securities_history", "int_brokerage__securities_current",
+        "snp_brokerage__securities",
     )
     versions = wh.query(
         "select description, dbt_valid_to is null from snapshots.snp_brokerage__securities "
         f"where cusip = '{cusip}' order by dbt_valid_from"
     )
     assert versions == [(description, False), ("CORRECTED NAME", True)]
+    # the history by delivery date: the correction is valid from its folder's date
+    assert wh.query(
+        "select description, cast(valid_from as varchar), valid_to is null "
+        f"from intermediate.int_brokerage__securities_history where cusip = '{cusip}' "
+        "order by version_number desc limit 1"
+    ) == [("CORRECTED NAME", "2026-03-13", True)]
     # running again with nothing new adds no version
     wh.dbt(
         "build", "--indirect-selection", "cautious",
-        "--select", "int_brokerage__securities_current", "snp_brokerage__securities",
+        "--select", "int_brokerage__securities_history", "int_brokerage__securities_current",
+        "snp_brokerage__securities",
     )
     (n_versions,) = wh.query(
         f"select count(*) from snapshots.snp_brokerage__securities where cusip = '{cusip}'"
@@ -566,6 +577,7 @@ def test_incremental_checks_equal_a_full_refresh(built: tuple[Warehouse, Path]) 
     wh.cli("load", str(landing), "--target", wh.target)
     everything = f"select * from {checks} order by _batch_id, _line_number"
     build = ["build", "--indirect-selection", "cautious", "--select",
+             "int_brokerage__accounts_history", "int_brokerage__securities_history",
              "int_brokerage__accounts_current", "int_brokerage__securities_current",
              "int_brokerage__activity_checks", "int_brokerage__activity_valid", "activity_errors"]
     wh.dbt(*build)
