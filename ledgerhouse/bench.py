@@ -49,6 +49,8 @@ import threading
 import time
 from pathlib import Path
 
+from ledgerhouse.argtypes import whole_number
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
@@ -419,11 +421,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--table", action="store_true",
                         help="print one table of the results already in --dir (an engine "
                              "per column) and exit")
-    parser.add_argument("--activities", type=int, default=1_000_000)
-    parser.add_argument("--days", type=int, default=250, help="days of history before the new day")
-    parser.add_argument("--accounts", type=int, default=1000)
+    parser.add_argument("--activities", type=whole_number(1), default=1_000_000)
+    parser.add_argument("--days", type=whole_number(1), default=250,
+                        help="days of history before the new day")
+    parser.add_argument("--accounts", type=whole_number(1), default=1000)
     parser.add_argument("--dir", type=Path, default=ROOT / "bench")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=whole_number(), default=1)
     parser.add_argument("--keep", action="store_true", help="reuse generated data in --dir")
     parser.add_argument("--target", choices=("duckdb", "postgres", "spark"), default="duckdb",
                         help="dbt target to time (the baseline query runs on DuckDB only)")

@@ -12,7 +12,10 @@ this after upgrading exchange-calendars or to extend the range::
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from pathlib import Path
+
+from ledgerhouse.argtypes import iso_date
 
 SEED_PATH = Path(__file__).resolve().parents[1] / "seeds" / "brokerage" / "nyse_business_dates.csv"
 
@@ -26,12 +29,22 @@ def business_dates(start: str, end: str) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--start", default="2020-01-01")
-    parser.add_argument("--end", default="2030-12-31")
+    parser = argparse.ArgumentParser(prog="python -m ledgerhouse.calendar_seed",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--start", type=iso_date, default=date(2020, 1, 1),
+                        metavar="YYYY-MM-DD", help="first date (default: 2020-01-01)")
+    parser.add_argument("--end", type=iso_date, default=date(2030, 12, 31),
+                        metavar="YYYY-MM-DD", help="last date (default: 2030-12-31)")
     parser.add_argument("--out", type=Path, default=SEED_PATH)
     args = parser.parse_args(argv)
-    dates = business_dates(args.start, args.end)
+    if args.start > args.end:
+        parser.error(f"--start {args.start} is after --end {args.end}")
+    try:
+        dates = business_dates(args.start.isoformat(), args.end.isoformat())
+    except Exception as exc:  # exchange_calendars' bounds (e.g. a start before 1885)
+        parser.error(str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
+    if not dates:
+        parser.error(f"no NYSE business date between {args.start} and {args.end}")
     args.out.write_text("business_date\n" + "".join(f"{d}\n" for d in dates), encoding="utf-8")
     print(f"wrote {len(dates)} NYSE business dates {dates[0]}..{dates[-1]} to {args.out}")
     return 0

@@ -13,11 +13,11 @@ import sys
 import time
 import traceback
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
 from ledgerhouse import __version__
+from ledgerhouse.argtypes import iso_date, whole_number
 
 DOMAINS = ("brokerage", "portfolio", "payments")
 MART_SCHEMAS = DOMAINS
@@ -34,30 +34,6 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"error: {self.prog}: {message} (see {self.prog} --help)\n")
         raise SystemExit(EXIT_USAGE)
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,17 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
                      help="folder to write the delivery folders into (created if missing)")
     gen.add_argument("--domain", choices=DOMAINS, default="brokerage",
                      help="which domain's landing files to write (default: brokerage)")
-    gen.add_argument("--days", type=_positive, default=20,
+    gen.add_argument("--days", type=whole_number(1), default=20,
                      help="number of delivery folders / business dates (default: 20)")
-    gen.add_argument("--accounts", type=_positive, default=200, dest="size",
+    gen.add_argument("--accounts", type=whole_number(1), default=200, dest="size",
                      help="number of accounts (portfolios for portfolio, merchants for "
                           "payments; default: 200)")
-    gen.add_argument("--activities", type=_positive, default=None,
+    gen.add_argument("--activities", type=whole_number(1), default=None,
                      help="activity volume (brokerage: total activity rows over the period, "
                           "default 4 per account per day; other domains: see their docs)")
-    gen.add_argument("--seed", type=_seed, default=42,
+    gen.add_argument("--seed", type=whole_number(), default=42,
                      help="random seed; same seed, same bytes (default: 42)")
-    gen.add_argument("--start", type=_iso_date, default=None, metavar="YYYY-MM-DD",
+    gen.add_argument("--start", type=iso_date, default=None, metavar="YYYY-MM-DD",
                      help="first date (default: the domain's, 2026-03-02 for brokerage)")
     gen.set_defaults(func=cmd_generate)
 

@@ -280,7 +280,7 @@ def register(sub: Any) -> None:
     """Add the ``fetch-prices`` sub-command to the ledgerhouse CLI."""
     import argparse
 
-    from ledgerhouse.cli import _iso_date
+    from ledgerhouse.argtypes import iso_date, number, whole_number
 
     p = sub.add_parser(
         "fetch-prices",
@@ -297,18 +297,18 @@ def register(sub: Any) -> None:
     p.add_argument("landing_dir", metavar="LANDING_DIR", type=Path, help="landing root")
     p.add_argument("tickers", metavar="TICKER", nargs="+", type=_ticker,
                    help="tickers to fetch, e.g. SPY (letters, digits, '.', '-', '_')")
-    p.add_argument("--end", type=_iso_date, default=None, metavar="YYYY-MM-DD",
+    p.add_argument("--end", type=iso_date, default=None, metavar="YYYY-MM-DD",
                    help="last date to fetch (default: today)")
-    p.add_argument("--start", type=_iso_date, default=date(2015, 1, 1), metavar="YYYY-MM-DD",
+    p.add_argument("--start", type=iso_date, default=date(2015, 1, 1), metavar="YYYY-MM-DD",
                    help="first date for a ticker never loaded before (default: 2015-01-01)")
     p.add_argument("--base-url", type=_base_url,
                    default=os.environ.get("TIINGO_BASE_URL", DEFAULT_BASE_URL),
                    help="API root (default: TIINGO_BASE_URL, else https://api.tiingo.com)")
     p.add_argument("--token-env", default=DEFAULT_TOKEN_ENV,
                    help=f"environment variable holding the token (default: {DEFAULT_TOKEN_ENV})")
-    p.add_argument("--max-retries", type=_retries, default=5,
+    p.add_argument("--max-retries", type=whole_number(0), default=5,
                    help="retries on 429/5xx, 0 or more (default: 5)")
-    p.add_argument("--backoff", type=_seconds, default=1.0,
+    p.add_argument("--backoff", type=number(0), default=1.0,
                    help="first backoff in seconds, 0 or more, doubled per retry (default: 1)")
     p.add_argument("--target", default=None,
                    help="dbt target in profiles.yml to read the last loaded dates from: "
@@ -329,36 +329,6 @@ def _ticker(text: str) -> str:
             f"{text!r} is not a ticker (expected up to 20 letters, digits, '.', '-' or '_', "
             f"e.g. SPY or BRK-B)")
     return text
-
-
-def _retries(text: str) -> int:
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a whole number (expected an integer ≥ 0)") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is negative (expected an integer ≥ 0)")
-    return value
-
-
-def _seconds(text: str) -> float:
-    import argparse
-    import math
-
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number (expected a number ≥ 0)") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a finite number (expected a number ≥ 0)")
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is negative (expected a number ≥ 0)")
-    return value
 
 
 def _base_url(text: str) -> str:

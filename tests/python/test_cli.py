@@ -46,7 +46,10 @@ def test_help_explains_every_command() -> None:
         ((), None),
         (("frobnicate",), "invalid choice: 'frobnicate'"),
         (("generate",), "the following arguments are required: OUT_DIR"),
-        (("generate", "/tmp/x", "--days", "0"), "argument --days: '0' must be at least 1"),
+        (("generate", "/tmp/x", "--days", "0"),
+         "argument --days: '0' is too small (expected an integer ≥ 1)"),
+        (("generate", "/tmp/x", "--seed", "x1"),
+         "argument --seed: 'x1' is not a whole number (expected an integer)"),
         (("generate", "/tmp/x", "--start", "2026-13-01"),
          "argument --start: '2026-13-01' is not a date (expected YYYY-MM-DD)"),
         (("generate", "/tmp/x", "--domain", "crypto"), "argument --domain: invalid choice"),
@@ -63,6 +66,33 @@ def test_bad_input_is_one_line_and_exit_2(args: tuple[str, ...], message: str | 
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
     assert message in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("module", "args", "message"),
+    [
+        ("ledgerhouse.bench", ("--days", "0"),
+         "argument --days: '0' is too small (expected an integer ≥ 1)"),
+        ("ledgerhouse.bench", ("--activities", "1e6"),
+         "argument --activities: '1e6' is not a whole number (expected an integer ≥ 1)"),
+        ("ledgerhouse.calendar_seed", ("--end", "2030-02-30"),
+         "argument --end: '2030-02-30' is not a date (expected YYYY-MM-DD)"),
+        ("ledgerhouse.calendar_seed", ("--start", "2027-01-01", "--end", "2026-01-01"),
+         "--start 2027-01-01 is after --end 2026-01-01"),
+    ],
+)
+def test_developer_commands_refuse_bad_arguments_in_one_line(
+        module: str, args: tuple[str, ...], message: str, tmp_path: Path) -> None:
+    """The benchmark and the calendar seed writer share the CLI's argument types: a
+    bad value is argparse's last line, exit 2, and nothing is written."""
+    out = tmp_path / "calendar.csv"
+    proc = subprocess.run([str(Path(LEDGERHOUSE).parent / "python"), "-m", module, *args,
+                           *(("--out", str(out)) if module.endswith("calendar_seed") else ())],
+                          env=base_env(), cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].endswith(f"error: {message}"), proc.stderr
+    assert not out.exists()
 
 
 def test_generate_refuses_impossible_sizes(tmp_path: Path) -> None:
