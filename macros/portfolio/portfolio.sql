@@ -117,6 +117,12 @@
     A rules fingerprint (int_portfolio__build_state: the portfolio seeds and
     var as_of_date) different from the one stored on the table re-opens every
     date. Null = nothing new.
+    The stored watermark and fingerprints are read from the rows of the
+    table's first and last business date only (portfolio_stored_edges), not
+    from every row, as the brokerage marts do (daily_window_start): a run
+    deletes every date from its bound on and writes them again, so what it
+    wrote is a suffix of dates ending at the last one, which carries the
+    latest watermark, and a changed fingerprint rewrites from the first date.
 #}
 {% macro portfolio_min_affected_date() -%}
     (
@@ -128,22 +134,35 @@
                 select newer._source_file
                 from {{ ref('int_portfolio__load_batches') }} as newer
                 where newer.loaded_at > (
-                    select coalesce(max(_inputs_loaded_at), cast('1900-01-01' as timestamp))
-                    from {{ this }}
+                    select coalesce(max(stored._inputs_loaded_at), cast('1900-01-01' as timestamp))
+                    from {{ ledgerhouse.portfolio_stored_edges() }} as stored
                 )
             )
             union all
             select cast('1900-01-01' as date) as from_date
             from (
                 select
-                    min(_rules_fingerprint) as min_fingerprint,
-                    max(_rules_fingerprint) as max_fingerprint
-                from {{ this }}
+                    min(stored._rules_fingerprint) as min_fingerprint,
+                    max(stored._rules_fingerprint) as max_fingerprint
+                from {{ ledgerhouse.portfolio_stored_edges() }} as stored
             ) as stored
             where
                 stored.min_fingerprint <> stored.max_fingerprint
                 or stored.max_fingerprint <> {{ ledgerhouse.portfolio_rules_fingerprint() }}
         ) as affected
+    )
+{%- endmacro %}
+
+{#- the rows of the incremental table's first and last business date -#}
+{% macro portfolio_stored_edges() -%}
+    (
+        select
+            edge_rows._inputs_loaded_at,
+            edge_rows._rules_fingerprint
+        from {{ this }} as edge_rows
+        where
+            edge_rows.business_date = (select min(first_.business_date) from {{ this }} as first_)
+            or edge_rows.business_date = (select max(last_.business_date) from {{ this }} as last_)
     )
 {%- endmacro %}
 
