@@ -95,6 +95,14 @@ def test_developer_commands_refuse_bad_arguments_in_one_line(
     assert not out.exists()
 
 
+def test_python_dash_m_runs_the_same_command_line() -> None:
+    proc = subprocess.run([str(Path(LEDGERHOUSE).parent / "python"), "-m", "ledgerhouse",
+                           "load", "--help"], env=base_env(), cwd=ROOT, capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "LANDING_DIR" in proc.stdout and "raw_meta.load_audit" in proc.stdout
+
+
 def test_generate_refuses_impossible_sizes(tmp_path: Path) -> None:
     proc = run("generate", str(tmp_path / "out"), "--accounts", "2")
     assert proc.returncode == 2

@@ -1,5 +1,8 @@
 -- Every raw payment event row with its validation result (payments.md §1).
--- X001: amount or event_ts present-but-unparseable or missing;
+-- X001: amount or event_ts present-but-unparseable or missing (an amount
+-- with more decimal places than money keeps is unparseable, never rounded),
+-- or no transaction_id or merchant_id (a row that names no transaction or
+-- merchant cannot be reconciled or reported: quarantined, not dropped);
 -- X002: status not one of PENDING, APPROVED, DECLINED, REFUNDED.
 -- A row with any error is excluded from everything downstream (is_valid).
 with
@@ -28,7 +31,12 @@ checked as (
         events._line_number,
         events._file_sha256,
         events._loaded_at,
-        (events.amount is null or events.event_ts is null) as is_x001,
+        (
+            events.amount is null
+            or events.event_ts is null
+            or events.transaction_id is null
+            or events.merchant_id is null
+        ) as is_x001,
         statuses.status is null as is_x002
     from events
     left join statuses

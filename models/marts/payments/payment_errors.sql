@@ -2,6 +2,8 @@
 -- raw row, with the row's own id, its file and line. A row can fail several
 -- checks and then has several rows here; every row here is excluded from
 -- the indexes.
+{%- set money_scale = ledgerhouse.type_scale(ledgerhouse.type_money()) %}
+{%- set score_scale = ledgerhouse.type_scale(ledgerhouse.type_score()) %}
 with
 
 events as (
@@ -24,8 +26,11 @@ event_errors as (
     select
         'X001' as error_code,
         case
+            when transaction_id is null then 'transaction_id is missing'
+            when merchant_id is null then 'merchant_id is missing'
             when amount is null and amount_raw is null then 'amount is missing'
-            when amount is null then 'amount is not a number: ' || amount_raw
+            when amount is null
+                then 'amount is not a number with at most {{ money_scale }} decimal places: ' || amount_raw
             when event_ts_raw is null then 'event_ts is missing'
             else 'event_ts is not a YYYY-MM-DD HH:MM:SS timestamp: ' || event_ts_raw
         end as error_message,
@@ -61,9 +66,11 @@ statement_errors as (
                     || coalesce(posting_date_raw, '(missing)')
             when amount_posted is null
                 then
-                    'amount_posted is missing or not a number: '
+                    'amount_posted is missing or not a number with at most {{ money_scale }} decimal places: '
                     || coalesce(amount_posted_raw, '(missing)')
-            else 'fee_charged is missing or not a number: ' || coalesce(fee_charged_raw, '(missing)')
+            else
+                'fee_charged is missing or not a number with at most {{ money_scale }} decimal places: '
+                || coalesce(fee_charged_raw, '(missing)')
         end as error_message,
         'bank_statements' as entity,
         statement_id as row_id,
@@ -89,7 +96,8 @@ statement_errors as (
     union all
     select
         'X005' as error_code,
-        'duplicate statement_id ' || statement_id || ' (an earlier load already delivered it)' as error_message,
+        'duplicate statement_id ' || coalesce(statement_id, '(missing)')
+        || ' (an earlier row in load order has it)' as error_message,
         'bank_statements' as entity,
         statement_id as row_id,
         transaction_id,
@@ -105,7 +113,9 @@ signal_errors as (
         'X001' as error_code,
         case
             when fraud_score is null
-                then 'fraud_score is missing or not a number: ' || coalesce(fraud_score_raw, '(missing)')
+                then
+                    'fraud_score is missing or not a number with at most {{ score_scale }} decimal places: '
+                    || coalesce(fraud_score_raw, '(missing)')
             else
                 'inference_time is missing or not a YYYY-MM-DD HH:MM:SS timestamp: '
                 || coalesce(inference_time_raw, '(missing)')

@@ -8,7 +8,7 @@ renamed as (
     select
         fraud_signal_id,
         transaction_id,
-        {{ ledgerhouse.safe_cast_number('fraud_score', ledgerhouse.type_score()) }} as fraud_score,
+        {{ ledgerhouse.safe_cast_exact('fraud_score', ledgerhouse.type_score()) }} as fraud_score,
         fraud_score as fraud_score_raw,
         model_version,
         {{ ledgerhouse.safe_cast_timestamp('inference_time') }} as inference_time,

@@ -9,7 +9,7 @@ renamed as (
         transaction_id,
         merchant_id,
         user_id,
-        {{ ledgerhouse.safe_cast_number('amount', ledgerhouse.type_money()) }} as amount,
+        {{ ledgerhouse.safe_cast_exact('amount', ledgerhouse.type_money()) }} as amount,
         amount as amount_raw,
         currency,
         status,
