@@ -525,6 +525,12 @@ def _inject_bad_rows(
         r = txn(folder, portfolio_id=st.portfolio_id, instrument_id=st.universe[0], type="BUY",
                 quantity="2", price="100", fees="1", trade_date="2026-02-30")
         w.bad(folder, "transactions", r, r["transaction_id"], "P005")
+        # a cash movement without its currency, and money beyond 4 decimal places
+        r = txn(folder, portfolio_id=st.portfolio_id, instrument_id=st.universe[0], type="BUY",
+                quantity="1", price="100", fees="1", currency="")
+        w.bad(folder, "transactions", r, r["transaction_id"], "P005")
+        r = txn(folder, portfolio_id=st.portfolio_id, type="DEPOSIT", gross_amount="100.00005")
+        w.bad(folder, "transactions", r, r["transaction_id"], "P005")
     elif kind in ("oversell", "oversell2"):
         # sell an instrument this portfolio never holds (and never trades) ...
         outside = sorted(set(UNIVERSE) - set(st.universe))

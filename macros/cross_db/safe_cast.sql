@@ -28,22 +28,37 @@
     ({{ expr }} rlike '^(?:{{ pattern | replace("\\", "\\\\") }})$')
 {%- endmacro %}
 
-{% macro number_pattern() -%}[+-]?([0-9]{1,22}(\.[0-9]*)?|\.[0-9]+){%- endmacro %}
 {% macro integer_pattern() -%}[+-]?[0-9]{1,18}{%- endmacro %}
 {% macro date_pattern() -%}[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]){%- endmacro %}
 {% macro timestamp_pattern() -%}[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[ T]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?{%- endmacro %}
 
-{#- safe_cast_number(expr, type): text -> decimal/integer type, or null -#}
-{% macro safe_cast_number(expr, type) -%}
+{#
+    safe_cast_rounded(expr, type): text -> decimal(p, s) ROUNDED to the
+    type's scale, or null when the text is not a plain decimal number
+    (digits, an optional sign and point; no exponent, no thousands
+    separator) or has p - s integer digits or more (so neither the cast nor
+    its rounding can overflow and abort the run). Only for a feed whose
+    numbers are binary floats to begin with (Tiingo's JSON prices); every
+    landing file's numbers go through safe_cast_exact instead.
+#}
+{% macro safe_cast_rounded(expr, type) -%}
+    {%- set found = modules.re.search('\(\s*(\d+)\s*,\s*(\d+)\s*\)', type) -%}
+    {%- if not found -%}
+        {{ exceptions.raise_compiler_error('safe_cast_rounded needs decimal(p, s), got ' ~ type) }}
+    {%- endif -%}
+    {%- set int_digits = (found.group(1) | int) - (found.group(2) | int) - 1 -%}
+    {%- set pattern -%}
+        [+-]?([0-9]{1,{{ int_digits }}}(\.[0-9]*)?|\.[0-9]+)
+    {%- endset -%}
     case
-        when {{ ledgerhouse.regex_full_match(expr, ledgerhouse.number_pattern()) }}
+        when {{ ledgerhouse.regex_full_match(expr, pattern) }}
             then cast({{ expr }} as {{ type }})
     end
 {%- endmacro %}
 
 {#
     safe_cast_exact(expr, type): landing text -> decimal(p, s), or null when
-    the text is not a plain decimal number (see safe_cast_number) OR is not
+    the text is not a plain decimal number (see safe_cast_rounded) OR is not
     exactly representable in the type: more than p - s integer digits (which
     would make the cast itself fail and abort the run) or significant digits
     beyond the scale (which a cast would silently round). Trailing zeros after

@@ -274,27 +274,32 @@
 {%- endmacro %}
 
 {#
-    portfolio_stg_price_columns(): the price columns of a raw price table
-    (prices_eod.csv, Tiingo responses: the same raw names), each kept as
-    `<col>_raw` and safe-cast (staging only).
+    portfolio_stg_price_columns(exact): the price columns of a raw price
+    table (prices_eod.csv, Tiingo responses: the same raw names), each kept
+    as `<col>_raw` and cast (staging only): exact (safe_cast_exact) for the
+    prices file, where more decimal places than the type keeps is P005,
+    never rounded; rounded (safe_cast_rounded) for Tiingo's JSON, whose
+    numbers are binary floats (e.g. adjClose 123.45678912345), kept to the
+    type's 8 places.
 #}
-{% macro portfolio_stg_price_columns() -%}
+{% macro portfolio_stg_price_columns(exact) -%}
+    {%- set cast_number = ledgerhouse.safe_cast_exact if exact else ledgerhouse.safe_cast_rounded -%}
     open as open_raw,
-    {{ ledgerhouse.safe_cast_number('open', ledgerhouse.type_price()) }} as open_price,
+    {{ cast_number('open', ledgerhouse.type_price()) }} as open_price,
     high as high_raw,
-    {{ ledgerhouse.safe_cast_number('high', ledgerhouse.type_price()) }} as high_price,
+    {{ cast_number('high', ledgerhouse.type_price()) }} as high_price,
     low as low_raw,
-    {{ ledgerhouse.safe_cast_number('low', ledgerhouse.type_price()) }} as low_price,
+    {{ cast_number('low', ledgerhouse.type_price()) }} as low_price,
     close as close_raw,
-    {{ ledgerhouse.safe_cast_number('close', ledgerhouse.type_price()) }} as close_price,
+    {{ cast_number('close', ledgerhouse.type_price()) }} as close_price,
     volume as volume_raw,
-    {{ ledgerhouse.safe_cast_number('volume', ledgerhouse.type_quantity()) }} as volume,
+    {{ cast_number('volume', ledgerhouse.type_quantity()) }} as volume,
     adj_close as adj_close_raw,
-    {{ ledgerhouse.safe_cast_number('adj_close', ledgerhouse.type_price()) }} as adj_close,
+    {{ cast_number('adj_close', ledgerhouse.type_price()) }} as adj_close,
     div_cash as div_cash_raw,
-    {{ ledgerhouse.safe_cast_number('div_cash', ledgerhouse.type_price()) }} as div_cash,
+    {{ cast_number('div_cash', ledgerhouse.type_price()) }} as div_cash,
     split_factor as split_factor_raw,
-    {{ ledgerhouse.safe_cast_number('split_factor', ledgerhouse.type_price()) }} as split_factor
+    {{ cast_number('split_factor', ledgerhouse.type_price()) }} as split_factor
 {%- endmacro %}
 
 {#

@@ -1,7 +1,10 @@
 -- External flow F_d per portfolio and business date (spec §3), base
 -- currency: deposits - withdrawals (at that day's fx) + value of
 -- TRANSFER_IN - value of TRANSFER_OUT (quantity x close x fx of the day).
--- Flows are booked at the end of their effective business date.
+-- Flows are booked at the end of their effective business date. A transfer's
+-- quantity is in the units of its trade date; a split that takes effect
+-- after the trade date and on or before the business date (a Saturday trade,
+-- a Monday split) converts it to that day's units, as positions_daily does.
 with
 
 events as (
@@ -21,6 +24,31 @@ fx_daily as (
     select * from {{ ref('int_portfolio__fx_daily') }}
 ),
 
+split_factors as (
+    select * from {{ ref('int_portfolio__split_factors') }}
+),
+
+in_day_units as (
+    select
+        events.*,
+        case
+            when events.split_factor_to_latest = coalesce(split_factors.factor_to_latest, 1)
+                then events.quantity
+            else
+                cast(
+                    {{ ledgerhouse.divide_round(
+                        'events.split_adjusted_quantity', 'coalesce(split_factors.factor_to_latest, 1)', 6) }}
+                    as {{ ledgerhouse.type_quantity() }}
+                )
+        end as quantity_on_business_date
+    from events
+    left join split_factors
+        on
+            events.instrument_id = split_factors.instrument_id
+            and events.business_date >= split_factors.valid_from
+            and events.business_date < split_factors.valid_to
+),
+
 valued as (
     select
         events.portfolio_id,
@@ -33,9 +61,9 @@ valued as (
                     'events.gross_amount * case when events.currency = portfolio_days.base_currency then 1 else fx_daily.fx_rate end', 4) }}
             when events.external_flow_basis = 'market_value'
                 then {{ ledgerhouse.round_half_away(
-                    'events.quantity * prices_daily.close_price * case when events.instrument_currency = portfolio_days.base_currency then 1 else fx_daily.fx_rate end', 4) }}
+                    'events.quantity_on_business_date * prices_daily.close_price * case when events.instrument_currency = portfolio_days.base_currency then 1 else fx_daily.fx_rate end', 4) }}
         end as flow_value_base
-    from events
+    from in_day_units as events
     inner join portfolio_days
         on
             events.portfolio_id = portfolio_days.portfolio_id

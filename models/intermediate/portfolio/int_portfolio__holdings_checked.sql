@@ -17,6 +17,9 @@ instruments as (
 checked as (
     select
         holdings.*,
+        -- a holdings row is a TRANSFER_IN; its id names its row
+        'HOLDING-' || holdings.portfolio_id || '-' || holdings.instrument_id || '-' || holdings.as_of_date_raw
+            as transaction_id,
         portfolios.portfolio_id is null as has_p002,
         instruments.instrument_id is null as has_p003,
         (
@@ -30,23 +33,35 @@ checked as (
         on holdings.instrument_id = instruments.instrument_id
 ),
 
+-- a second row for the same portfolio, instrument and as_of_date (in
+-- this file or another delivered file) has the same transaction id: P001,
+-- the first in load order stays valid (as for transactions.csv)
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by transaction_id
+            order by _loaded_at, _source_file, _line_number
+        ) as id_rank
+    from checked
+),
+
 final as (
     select
-        -- a holdings row is a TRANSFER_IN; its id names its row
-        'HOLDING-' || portfolio_id || '-' || instrument_id || '-' || as_of_date_raw
-            as transaction_id,
+        transaction_id,
         portfolio_id,
         instrument_id,
         quantity,
         as_of_date,
+        transaction_id is not null and id_rank > 1 as has_p001,
         has_p002,
         has_p003,
         has_p005,
-        not(has_p002 or has_p003 or has_p005) as is_valid,
+        not(transaction_id is not null and id_rank > 1 or has_p002 or has_p003 or has_p005) as is_valid,
         _source_file,
         _line_number,
         _loaded_at
-    from checked
+    from ranked
 )
 
 select * from final

@@ -4,7 +4,7 @@
 -- facts read their watermark and the dates a new load can change from here
 -- (macros/portfolio/portfolio.sql).
 {%- set entities = [
-    ('portfolios', 'open_date'),
+    ('portfolios', none),
     ('instruments', none),
     ('transactions', 'trade_date'),
     ('holdings', 'as_of_date'),
@@ -51,7 +51,12 @@ batches as (
         audit.loaded_at,
         0 as row_count,
         case
-            when audit.entity in ('{{ reference_entities | join("', '") }}')
+            when
+                audit.entity in (
+                    {%- for reference_entity in reference_entities %}
+                    '{{ reference_entity }}'{{ ',' if not loop.last }}
+                    {%- endfor %}
+                )
                 then cast('1900-01-01' as date)
         end as min_affected_date
     from audit

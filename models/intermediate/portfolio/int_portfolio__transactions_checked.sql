@@ -62,7 +62,12 @@ checked as (
             or (cash_basis = 'trade' and not coalesce(price > 0, false))
             or (quantity_sign <> 0 and not coalesce(quantity > 0, false))
             or (cash_basis = 'amount' and gross_amount is null)
-            or coalesce(fees < 0, false),
+            or coalesce(fees < 0, false)
+            -- a type that moves cash needs the currency it moves (an ISO code)
+            or (
+                cash_basis <> 'none'
+                and not coalesce({{ ledgerhouse.regex_full_match('currency', '[A-Z]{3}') }}, false)
+            ),
             false
         ) as has_p005
     from joined

@@ -65,7 +65,7 @@ transaction_checks as (
 ),
 
 other_checks as (
-    {%- for code in ['p002', 'p003', 'p005'] %}
+    {%- for code in ['p001', 'p002', 'p003', 'p005'] %}
     select
         '{{ code | upper }}' as error_code,
         'holdings' as entity,

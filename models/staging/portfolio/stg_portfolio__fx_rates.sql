@@ -11,7 +11,7 @@ renamed as (
         from_currency,
         to_currency,
         rate as rate_raw,
-        {{ ledgerhouse.safe_cast_number('rate', ledgerhouse.type_price()) }} as rate,
+        {{ ledgerhouse.safe_cast_exact('rate', ledgerhouse.type_price()) }} as rate,
         _batch_id,
         _source_file,
         _line_number,

@@ -9,7 +9,7 @@ renamed as (
         portfolio_id,
         instrument_id,
         quantity as quantity_raw,
-        {{ ledgerhouse.safe_cast_number('quantity', ledgerhouse.type_quantity()) }} as quantity,
+        {{ ledgerhouse.safe_cast_exact('quantity', ledgerhouse.type_quantity()) }} as quantity,
         as_of_date as as_of_date_raw,
         {{ ledgerhouse.safe_cast_date('as_of_date') }} as as_of_date,
         _batch_id,

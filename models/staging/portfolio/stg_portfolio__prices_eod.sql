@@ -9,7 +9,7 @@ renamed as (
         instrument_id,
         date as price_date_raw,
         {{ ledgerhouse.safe_cast_date('date') }} as price_date,
-        {{ ledgerhouse.portfolio_stg_price_columns() }},
+        {{ ledgerhouse.portfolio_stg_price_columns(exact=true) }},
         _batch_id,
         _source_file,
         _line_number,

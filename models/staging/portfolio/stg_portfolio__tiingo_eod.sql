@@ -12,7 +12,7 @@ renamed as (
         ticker as instrument_id,
         date as price_date_raw,
         {{ ledgerhouse.safe_cast_date(ledgerhouse.portfolio_tiingo_date_text('date')) }} as price_date,
-        {{ ledgerhouse.portfolio_stg_price_columns() }},
+        {{ ledgerhouse.portfolio_stg_price_columns(exact=false) }},
         adj_open as adj_open_raw,
         adj_high as adj_high_raw,
         adj_low as adj_low_raw,
