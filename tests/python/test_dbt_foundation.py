@@ -94,6 +94,7 @@ BAD_ACTIVITY = [
     BadRow("G09", {"quantity": " 10"}, {"E007"}),  # nothing is trimmed
     BadRow("G10", {"amount": "-", "maxx_key_code": "NOPE"}, {"E007", "E002"}),
     BadRow("G11", {"settle_date": "2026-03-11"}, {"E005"}),  # settles before trade date
+    BadRow("G12", {"sub_acct_key": ""}, {"E010"}),  # names no sub-account
 ]
 
 
@@ -359,7 +360,7 @@ def test_activity_errors_match_the_labelled_bad_rows(built: tuple[Warehouse, Pat
     assert got - expected == set(), "unexpected error rows"
     assert expected - got == set(), "labelled bad rows that were not reported"
     # every code of the spec occurs in the sample
-    assert {code for *_, code in got} >= {f"E00{i}" for i in range(1, 10)}
+    assert {code for *_, code in got} >= {f"E{i:03d}" for i in range(1, 11)}
 
 
 def test_raw_rows_equal_valid_plus_rejected(built: tuple[Warehouse, Path]) -> None:

@@ -1,6 +1,6 @@
 {#
     One row per raw activity row with one boolean per validation rule of
-    brokerage.md §3 (e001_… to e008_…, plus the extension e009_…) and
+    brokerage.md §3 (e001_… to e008_…, plus the extensions e009_… and e010_…) and
     has_error. int_brokerage__activity_valid keeps the rows without an error;
     activity_errors turns every true flag into an error row.
 
@@ -18,7 +18,7 @@
       differ from the ones the table was written with. Of those, only rows
       whose verdict or looked-up values changed are rewritten (all rows after
       a rules change, so the table carries one fingerprint).
-    - E001, E005, E007, E008 and E009 depend on the row alone (and on earlier
+    - E001, E005, E007, E008, E009 and E010 depend on the row alone (and on earlier
       rows, which never change), so a checked row keeps them.
     A full refresh gives the same table (tested).
 #}
@@ -343,7 +343,8 @@ checked as (
             or {{ ledgerhouse.is_unparseable('entry_seq_raw', 'entry_seq') }}
         ) as e007_unparseable_number,
         (cusip is not null and not cusip_valid) as e008_invalid_cusip,
-        activity_id is null as e009_missing_activity_id
+        activity_id is null as e009_missing_activity_id,
+        sub_acct_key is null as e010_missing_sub_acct_key
     from joined
 ),
 
@@ -401,6 +402,7 @@ final as (
         e007_unparseable_number,
         e008_invalid_cusip,
         e009_missing_activity_id,
+        e010_missing_sub_acct_key,
         (
             e001_duplicate_activity_id
             or e002_unknown_key_code
@@ -411,6 +413,7 @@ final as (
             or e007_unparseable_number
             or e008_invalid_cusip
             or e009_missing_activity_id
+            or e010_missing_sub_acct_key
         ) as has_error,
         _batch_id,
         _source_file,

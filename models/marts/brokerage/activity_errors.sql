@@ -41,6 +41,8 @@
         "'cusip ''' || cusip || ''' is not 9 characters with a valid check digit'"),
     ('E009', 'e009_missing_activity_id',
         "'activity_id is missing'"),
+    ('E010', 'e010_missing_sub_acct_key',
+        "'sub_acct_key is missing: the activity names no sub-account'"),
 ] -%}
 
 with
