@@ -222,6 +222,10 @@ def _end_to_end(warehouse: Warehouse, payments_landing: Path, tmp_path: Path,
     if warehouse.target != "spark":
         _policy_edit_reaches_old_transactions(warehouse)
 
+    # 10. An event dated far in the future (a typo, a producer's clock) does
+    #     not stop the index: later deliveries are still picked up.
+    _future_event_does_not_move_the_watermark(warehouse, tmp_path / "future")
+
 
 def _policy_edit_reaches_old_transactions(wh: Warehouse) -> None:
     """AML-001's threshold lowered from 10000 to 500 in the seed table (what
@@ -272,6 +276,30 @@ def _move_only_transaction_of_a_day(wh: Warehouse, landing: Path) -> None:
     lone = [r for r in rows if r[cols.index("transaction_id")] == "T-LONE-1"]
     date_col = cols.index("transaction_date")
     assert [r[date_col] for r in lone] == [(lone_day - timedelta(days=1)).isoformat()], lone
+    wh.dbt("run", "--full-refresh", "--select", "streaming_index")
+    assert _snapshot(wh, marts=marts) == incremental
+
+
+def _future_event_does_not_move_the_watermark(wh: Warehouse, landing: Path) -> None:
+    """A valid event dated 2099 is indexed, but the watermark ignores an event
+    dated after it was loaded; before 2026-12-06 it moved the watermark to
+    2099 - lookback, and no later delivery's transaction was indexed again."""
+    header = "transaction_id,merchant_id,user_id,amount,currency,status,event_ts\n"
+    day = START + timedelta(days=DAYS + 15)  # after every event of the earlier steps
+    future = landing / (day + timedelta(days=1)).isoformat()
+    later = landing / (day + timedelta(days=2)).isoformat()
+    for folder, tid, ts in ((future, "T-FUTURE-1", "2099-01-01 10:00:00"),
+                            (later, "T-AFTER-1", f"{day} 09:00:00")):
+        folder.mkdir(parents=True)
+        (folder / "payment_events.csv").write_text(
+            header + f"{tid},M-LONE,U-LONE,30.00,USD,APPROVED,{ts}\n", encoding="utf-8")
+    marts = ("streaming_index",)
+    for folder in (future, later):
+        _load(wh, folder)
+        wh.dbt("run", "--select", "streaming_index")
+    incremental = _snapshot(wh, marts=marts)
+    indexed = _streaming_by_id(incremental)
+    assert {"T-FUTURE-1", "T-AFTER-1"} <= set(indexed), sorted(indexed)[-5:]
     wh.dbt("run", "--full-refresh", "--select", "streaming_index")
     assert _snapshot(wh, marts=marts) == incremental
 

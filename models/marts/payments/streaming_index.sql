@@ -3,7 +3,8 @@
     current status, fraud score and policy flags. Incremental on event time:
     a run recomputes, from ALL their rows, every transaction with a valid
     event or fraud signal whose time is later than the watermark (latest
-    last_event_ts already in the table) minus var('payments_lookback_hours')
+    last_event_ts already in the table, of an event not dated after it was
+    loaded) minus var('payments_lookback_hours')
     (default 72). A late event whose event_ts is within that window is
     absorbed exactly (the result equals a full refresh). An event older than
     the window is NOT picked up by an incremental run: its transaction keeps
@@ -37,12 +38,18 @@ policy_flags as (
 ),
 
 {% if is_incremental() %}
+-- an event dated after it was loaded (a producer's clock ahead, a typo such
+-- as 2099) does not move the watermark: it would put every later delivery
+-- outside the lookback. Such a transaction is recomputed on every run (its
+-- last_event_ts stays after the watermark); with no row left, every
+-- transaction is (recompute_from null).
 watermark as (
     select
         {{ ledgerhouse.timestamp_add(
             'hour', -1 * var('payments_lookback_hours', 72), 'max(last_event_ts)'
         ) }} as recompute_from
     from {{ this }}
+    where last_event_ts <= stream_ingest_time
 ),
 
 changed as (
