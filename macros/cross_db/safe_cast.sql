@@ -4,7 +4,9 @@
     validation layer turns into an error row instead of a failed run.
     The accepted formats are the same on every target (brokerage.md §1):
       numbers    [+-]digits[.digits]  ('.' decimal point, no exponent, no
-                 thousands separator), at most 22 integer digits;
+                 thousands separator), as many integer digits as the
+                 decimal type holds (safe_cast_exact: p - s, and no more
+                 decimals than s; safe_cast_rounded: p - s - 1);
       dates      YYYY-MM-DD that exist in the calendar;
       timestamps YYYY-MM-DD[ T]HH:MM:SS[.ffffff].
     Engines are more lenient than this on their own (DuckDB reads '2026-3-2'
@@ -23,9 +25,12 @@
     regexp_full_match({{ expr }}, '{{ pattern }}')
 {%- endmacro %}
 
-{#- Spark string literals read backslash escapes ('\.' would become '.'): double them -#}
+{#- Spark string literals read backslash escapes ('\.' would become '.'): double them.
+    The end is Java's \z, not $: $ also matches before a final line break, so
+    '12.50\n' would pass (and Spark's decimal cast trims it to 12.50) where
+    DuckDB and PostgreSQL reject it (found in review, 2026-12-06). -#}
 {% macro spark__regex_full_match(expr, pattern) -%}
-    ({{ expr }} rlike '^(?:{{ pattern | replace("\\", "\\\\") }})$')
+    ({{ expr }} rlike '^(?:{{ pattern | replace("\\", "\\\\") }})\\z')
 {%- endmacro %}
 
 {% macro integer_pattern() -%}[+-]?[0-9]{1,18}{%- endmacro %}
@@ -56,15 +61,6 @@
     end
 {%- endmacro %}
 
-{#
-    safe_cast_exact(expr, type): landing text -> decimal(p, s), or null when
-    the text is not a plain decimal number (see safe_cast_rounded) OR is not
-    exactly representable in the type: more than p - s integer digits (which
-    would make the cast itself fail and abort the run) or significant digits
-    beyond the scale (which a cast would silently round). Trailing zeros after
-    the scale are fine ('10.50000000' is an exact quantity).
-    `type` is the text of a decimal type, e.g. ledgerhouse.type_quantity().
-#}
 {#- type_scale(type): the scale s of a 'decimal(p, s)' type text, as a number -#}
 {% macro type_scale(type) -%}
     {%- set found = modules.re.search('\(\s*(\d+)\s*,\s*(\d+)\s*\)', type) -%}
@@ -74,6 +70,15 @@
     {{ return(found.group(2) | int) }}
 {%- endmacro %}
 
+{#
+    safe_cast_exact(expr, type): landing text -> decimal(p, s), or null when
+    the text is not a plain decimal number (see safe_cast_rounded) OR is not
+    exactly representable in the type: more than p - s integer digits (which
+    would make the cast itself fail and abort the run) or significant digits
+    beyond the scale (which a cast would silently round). Trailing zeros after
+    the scale are fine ('10.50000000' is an exact quantity).
+    `type` is the text of a decimal type, e.g. ledgerhouse.type_quantity().
+#}
 {% macro safe_cast_exact(expr, type) -%}
     {%- set found = modules.re.search('\(\s*(\d+)\s*,\s*(\d+)\s*\)', type) -%}
     {%- if not found -%}

@@ -212,7 +212,8 @@ def pii_leaks(wh: Warehouse) -> list[tuple[str, str, str, int]]:
     Every column of every table and view is read as text, lower-cased, and
     searched for each probe value: the clear values trimmed of surrounding
     whitespace and lower-cased, plus the tax id reduced to its digits (a
-    tax id with its dashes dropped), ignoring probes shorter than
+    tax id with its dashes dropped) and a two-word holder name written
+    'Last, First', ignoring probes shorter than
     PII_MIN_LENGTH. A substring search finds a value inside a JSON payload
     or an error message, with padding or in another case.
 
@@ -272,7 +273,11 @@ def pii_leaks(wh: Warehouse) -> list[tuple[str, str, str, int]]:
             # digits only (equal to the above, and so deduplicated, when the
             # clear tax id has no separators)
             "union all select regexp_replace(tax_id, '[^0-9]', '', 'g') "
-            "from raw_brokerage.accounts"
+            "from raw_brokerage.accounts "
+            # a two-word name written 'Last, First'
+            "union all select split_part(holder_name, ' ', 2) || ', ' "
+            "|| split_part(holder_name, ' ', 1) from raw_brokerage.accounts "
+            "where holder_name like '_% _%' and holder_name not like '% % %'"
             ") as clear_values"
             f") as probes where length(v) >= {PII_MIN_LENGTH}"
         )
@@ -458,7 +463,8 @@ def test_no_clear_personal_data_outside_raw_and_staging(built: tuple[Warehouse, 
 def test_pii_scan_finds_embedded_and_reformatted_values(built: tuple[Warehouse, Path]) -> None:
     """The forms a whole-value comparison missed (review): a holder name inside
     a JSON payload, an email (upper-cased) inside an error message, the tax
-    id without its dashes and a name with a leading space, each in a column
+    id without its dashes, a name with a leading space and a name written
+    'Last, First' after a label, each in a column
     of a throw-away mart table; the scan reports each of them and not a
     column of non-personal text next to them."""
     wh, _ = built
@@ -470,9 +476,12 @@ def test_pii_scan_finds_embedded_and_reformatted_values(built: tuple[Warehouse, 
         "'delivery to <' || upper(email) || '> failed: mailbox full' as error_message, "
         "replace(tax_id, '-', '') as tax_id_digits, "
         "' ' || holder_name as padded_name, "
+        "'holder: ' || split_part(holder_name, ' ', 2) || ', ' "
+        "|| split_part(holder_name, ' ', 1) as reversed_name, "
         "'account ' || base || ' updated' as note "
         "from raw_brokerage.accounts where holder_name is not null and email is not null "
-        "and tax_id like '%-%' order by firm, ledger, branch, base limit 1",
+        "and tax_id like '%-%' and holder_name like '_% _%' and holder_name not like '% % %' "
+        "order by firm, ledger, branch, base limit 1",
     )
     try:
         (planted,) = wh.query("select count(*) from brokerage.pii_probe_forms")[0]
@@ -482,7 +491,8 @@ def test_pii_scan_finds_embedded_and_reformatted_values(built: tuple[Warehouse, 
     assert planted == 1
     assert leaks == [
         ("brokerage", "pii_probe_forms", column, 1)
-        for column in ("error_message", "padded_name", "payload", "tax_id_digits")
+        for column in ("error_message", "padded_name", "payload", "reversed_name",
+                       "tax_id_digits")
     ]
     assert pii_leaks(wh) == []
 

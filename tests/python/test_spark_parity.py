@@ -16,6 +16,7 @@ A domain whose build fails on an engine fails its test with the failing nodes.
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import os
@@ -142,6 +143,7 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Buil
         landings[domain] = root / f"landing-{domain}"
         _run([LEDGERHOUSE, "generate", str(landings[domain]), "--domain", domain, *args],
              base_env(), check=True)
+    _plant_trailing_line_break(landings["payments"])
     built: dict[str, Built] = {}
     databases: list[str] = []
     try:
@@ -158,6 +160,18 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Buil
     finally:
         for name in databases:
             _pg_admin(f"drop database if exists {name} with (force)")
+
+
+def _plant_trailing_line_break(landing: Path) -> None:
+    """One event whose quoted amount ends in a line break ("12.50\\n"): X001 on
+    every engine. Spark's full-match regex ended with $, which in Java also
+    matches before a final line break, and its decimal cast trims, so Spark
+    alone took the row as 12.50 (review, 2026-12-06; now \\z)."""
+    events = sorted(landing.glob("*/payment_events.csv"))[0]
+    with events.open("a", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerow(
+            ["T-LINE-BREAK", "M-LINE-BREAK", "U-LINE-BREAK", "12.50\n", "USD", "APPROVED",
+             f"{events.parent.name} 11:00:00"])
 
 
 def _norm(value: Any) -> Any:

@@ -1,9 +1,12 @@
 -- Every raw bank statement row with its validation result (payments.md §1).
--- X001: posting_date, amount_posted or fee_charged missing or unparseable;
+-- X001: posting_date, amount_posted or fee_charged missing or unparseable,
+--       or no statement_id (a row without an id cannot be told from a
+--       duplicate; as an event without transaction_id, it is quarantined);
 -- X004: transaction_id is not a valid transaction (no valid event) — kept
 --       here for investigation, never matched;
 -- X005: an earlier row (load order: _loaded_at, _line_number) has the same
---       statement_id; the first row is judged on its own merits.
+--       statement_id; the first row is judged on its own merits. Two rows
+--       without a statement_id are never duplicates of each other.
 with
 
 statements as (
@@ -61,12 +64,13 @@ checked as (
         ordered._loaded_at,
         ordered.statement_occurrence,
         (
-            ordered.posting_date is null
+            ordered.statement_id is null
+            or ordered.posting_date is null
             or ordered.amount_posted is null
             or ordered.fee_charged is null
         ) as is_x001,
         known_transactions.transaction_id is null as is_x004,
-        ordered.statement_occurrence > 1 as is_x005
+        ordered.statement_id is not null and ordered.statement_occurrence > 1 as is_x005
     from ordered
     left join known_transactions
         on ordered.transaction_id = known_transactions.transaction_id

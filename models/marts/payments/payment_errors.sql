@@ -60,6 +60,7 @@ statement_errors as (
     select
         'X001' as error_code,
         case
+            when statement_id is null then 'statement_id is missing'
             when posting_date is null
                 then
                     'posting_date is missing or not a YYYY-MM-DD date: '
@@ -96,8 +97,7 @@ statement_errors as (
     union all
     select
         'X005' as error_code,
-        'duplicate statement_id ' || coalesce(statement_id, '(missing)')
-        || ' (an earlier row in load order has it)' as error_message,
+        'duplicate statement_id ' || statement_id || ' (an earlier row in load order has it)' as error_message,
         'bank_statements' as entity,
         statement_id as row_id,
         transaction_id,
