@@ -6,56 +6,52 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 
 def whole_number(minimum: int | None = None) -> Callable[[str], int]:
     """An integer, at least ``minimum`` when one is given."""
     expected = "an integer" if minimum is None else f"an integer ≥ {minimum}"
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{text!r} is not a whole number (expected {expected})") from None
-        if minimum is not None and value < minimum:
-            raise argparse.ArgumentTypeError(f"{text!r} {_below(minimum)} (expected {expected})")
-        return value
-
-    parse.__name__ = "whole number"  # argparse names the type in some messages
-    return parse
+    return _bounded(int, "a whole number", expected, minimum, "whole number")
 
 
 def number(minimum: float) -> Callable[[str], float]:
     """A finite decimal number, at least ``minimum``."""
-    expected = f"a number ≥ {minimum:g}"
+    return _bounded(float, "a number", f"a number ≥ {minimum:g}", minimum, "number")
 
-    def parse(text: str) -> float:
+
+def _bounded(convert: Callable[[str], Any], noun: str, expected: str,
+             minimum: float | None, name: str) -> Callable[[str], Any]:
+    """The parser behind whole_number and number: ``convert``, then finite, then
+    at least ``minimum``; each failure one message naming the value."""
+
+    def parse(text: str) -> Any:
         try:
-            value = float(text)
+            value = convert(text)
         except ValueError:
             raise argparse.ArgumentTypeError(
-                f"{text!r} is not a number (expected {expected})") from None
+                f"{text!r} is not {noun} (expected {expected})") from None
         if not math.isfinite(value):
             raise argparse.ArgumentTypeError(
                 f"{text!r} is not a finite number (expected {expected})")
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{text!r} {_below(minimum)} (expected {expected})")
+        if minimum is not None and value < minimum:
+            below = "is negative" if minimum == 0 else "is too small"
+            raise argparse.ArgumentTypeError(f"{text!r} {below} (expected {expected})")
         return value
 
-    parse.__name__ = "number"
+    parse.__name__ = name  # argparse names the type in some messages
     return parse
 
 
-def _below(minimum: float) -> str:
-    return "is negative" if minimum == 0 else "is too small"
-
-
 def iso_date(text: str) -> date:
-    """A calendar date written YYYY-MM-DD."""
+    """A calendar date written YYYY-MM-DD (Python 3.11's fromisoformat alone
+    would also take 20260302 and 2026-W10-1)."""
     try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None

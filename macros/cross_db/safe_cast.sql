@@ -37,6 +37,20 @@
 {% macro date_pattern() -%}[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]){%- endmacro %}
 {% macro timestamp_pattern() -%}[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[ T]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?{%- endmacro %}
 
+{#-
+    decimal_parts(type): [p, s] of a 'decimal(p, s)' type text (e.g.
+    ledgerhouse.type_money()), as numbers; a compile error for any other
+    type. The one parse behind safe_cast_rounded, safe_cast_exact and
+    type_scale.
+-#}
+{% macro decimal_parts(type) -%}
+    {%- set found = modules.re.search('\(\s*(\d+)\s*,\s*(\d+)\s*\)', type) -%}
+    {%- if not found -%}
+        {{ exceptions.raise_compiler_error('a decimal(p, s) type is needed, got ' ~ type) }}
+    {%- endif -%}
+    {{ return([found.group(1) | int, found.group(2) | int]) }}
+{%- endmacro %}
+
 {#
     safe_cast_rounded(expr, type): text -> decimal(p, s) ROUNDED to the
     type's scale, or null when the text is not a plain decimal number
@@ -47,11 +61,8 @@
     landing file's numbers go through safe_cast_exact instead.
 #}
 {% macro safe_cast_rounded(expr, type) -%}
-    {%- set found = modules.re.search('\(\s*(\d+)\s*,\s*(\d+)\s*\)', type) -%}
-    {%- if not found -%}
-        {{ exceptions.raise_compiler_error('safe_cast_rounded needs decimal(p, s), got ' ~ type) }}
-    {%- endif -%}
-    {%- set int_digits = (found.group(1) | int) - (found.group(2) | int) - 1 -%}
+    {%- set precision, scale = ledgerhouse.decimal_parts(type) -%}
+    {%- set int_digits = precision - scale - 1 -%}
     {%- set pattern -%}
         [+-]?([0-9]{1,{{ int_digits }}}(\.[0-9]*)?|\.[0-9]+)
     {%- endset -%}
@@ -63,11 +74,7 @@
 
 {#- type_scale(type): the scale s of a 'decimal(p, s)' type text, as a number -#}
 {% macro type_scale(type) -%}
-    {%- set found = modules.re.search('\(\s*(\d+)\s*,\s*(\d+)\s*\)', type) -%}
-    {%- if not found -%}
-        {{ exceptions.raise_compiler_error('type_scale needs decimal(p, s), got ' ~ type) }}
-    {%- endif -%}
-    {{ return(found.group(2) | int) }}
+    {{ return(ledgerhouse.decimal_parts(type)[1]) }}
 {%- endmacro %}
 
 {#
@@ -80,12 +87,8 @@
     `type` is the text of a decimal type, e.g. ledgerhouse.type_quantity().
 #}
 {% macro safe_cast_exact(expr, type) -%}
-    {%- set found = modules.re.search('\(\s*(\d+)\s*,\s*(\d+)\s*\)', type) -%}
-    {%- if not found -%}
-        {{ exceptions.raise_compiler_error('safe_cast_exact needs decimal(p, s), got ' ~ type) }}
-    {%- endif -%}
-    {%- set int_digits = (found.group(1) | int) - (found.group(2) | int) -%}
-    {%- set scale = found.group(2) | int -%}
+    {%- set precision, scale = ledgerhouse.decimal_parts(type) -%}
+    {%- set int_digits = precision - scale -%}
     {%- set pattern -%}
         [+-]?([0-9]{1,{{ int_digits }}}(\.[0-9]{0,{{ scale }}}0*)?|\.[0-9]{1,{{ scale }}}0*)
     {%- endset -%}

@@ -52,6 +52,8 @@ def test_help_explains_every_command() -> None:
          "argument --seed: 'x1' is not a whole number (expected an integer)"),
         (("generate", "/tmp/x", "--start", "2026-13-01"),
          "argument --start: '2026-13-01' is not a date (expected YYYY-MM-DD)"),
+        (("generate", "/tmp/x", "--start", "20260302"),
+         "argument --start: '20260302' is not a date (expected YYYY-MM-DD)"),
         (("generate", "/tmp/x", "--domain", "crypto"), "argument --domain: invalid choice"),
         (("load", "/tmp/x", "--target", "oracle"), "unknown target 'oracle'"),
     ],
