@@ -13,6 +13,7 @@ import sys
 import time
 import traceback
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -186,12 +187,61 @@ def _stdout(message: str) -> None:
 # --------------------------------------------------------------------------- commands
 
 
+# The business-date calendar seed each domain's dbt models check dates against
+# (generic test within_calendar); payments has none (it flows on every day).
+CALENDAR_SEEDS = {
+    "brokerage": "seeds/brokerage/nyse_business_dates.csv",
+    "portfolio": "seeds/portfolio/portfolio_business_dates.csv",
+}
+
+
+def _check_calendar_coverage(domain: str, start: date, days: int) -> None:
+    """Refuse sample data the warehouse's calendar seed cannot hold: every generated
+    business date (brokerage: plus two for settlement) must be on or before the seed's
+    last date, or dbt's calendar tests fail after a long generate and load."""
+    from ledgerhouse.settings import project_root
+
+    seed = project_root() / CALENDAR_SEEDS.get(domain, "")
+    if domain not in CALENDAR_SEEDS or not seed.is_file():
+        if domain == "payments" and days > (date.max - start).days:
+            raise UserError(f"generate: --days {days} from {start} runs past the year 9999")
+        return
+    lines = seed.read_text(encoding="utf-8").split()
+    end = date.fromisoformat(lines[-1])
+    needed = days + (2 if domain == "brokerage" else 0)
+    fits = start <= end and needed <= (end - start).days + 1
+    if fits:
+        from ledgerhouse.calendar import business_dates
+
+        fits = business_dates(start, needed)[-1] <= end
+    if not fits:
+        raise UserError(
+            f"generate: {days} business day{'s' if days != 1 else ''} from {start} "
+            f"run past {end}, the last date of "
+            f"{CALENDAR_SEEDS[domain]} (expected fewer --days or an earlier --start; "
+            f"python -m ledgerhouse.calendar_seed extends the seed)")
+
+
+def _folder_states(out_dir: Path) -> dict[str, tuple[tuple[str, int, int], ...]]:
+    """Each delivery folder of ``out_dir`` (not ``_tiingo`` and the like) with the name,
+    size and modification time (ns) of each of its files."""
+    if not out_dir.is_dir():
+        return {}
+    return {
+        folder.name: tuple(sorted((f.name, f.stat().st_size, f.stat().st_mtime_ns)
+                                  for f in folder.iterdir() if f.is_file()))
+        for folder in out_dir.iterdir()
+        if folder.is_dir() and not folder.name.startswith((".", "_"))
+    }
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     module = importlib.import_module(f"ledgerhouse.generators.{args.domain}")
     started = time.monotonic()
-    started_at = time.time() - 1
     if args.out_dir.exists() and not args.out_dir.is_dir():
         raise UserError(f"{args.out_dir}: exists and is not a directory")
+    _check_calendar_coverage(args.domain, args.start or module.DEFAULT_START, args.days)
+    before = _folder_states(args.out_dir)
     try:
         module.generate(
             args.out_dir,
@@ -204,11 +254,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
         )
     except OSError as exc:
         raise UserError(f"cannot write {args.out_dir}: {exc.strerror or exc}") from None
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise UserError(f"generate: {exc}") from None
-    stale = sorted(p.name for p in args.out_dir.iterdir()
-                   if p.is_dir() and max((f.stat().st_mtime for f in p.iterdir()),
-                                         default=0.0) < started_at)
+    # a delivery folder this run did not (re)write is left from an earlier run:
+    # its files are exactly as they were before this run started
+    after = _folder_states(args.out_dir)
+    stale = sorted(name for name, state in before.items() if after.get(name) == state)
     if stale:
         _stderr(f"warning: {args.out_dir} also holds {len(stale)} folder(s) this run did not "
                 f"write ({', '.join(stale[:3])}{', ...' if len(stale) > 3 else ''}); "

@@ -278,6 +278,9 @@ def check_csv(path: Path, columns: tuple[str, ...]) -> FormatCheck:
         nonlocal physical
         for raw in handle:
             physical += 1
+            if physical == 1 and raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+                raise MalformedFile(path, 1, 1, "UTF-16 text (expected UTF-8: save the "
+                                    "file as UTF-8 without BOM)")
             if b"\x00" in raw:
                 raise MalformedFile(path, physical, _field_at(raw, raw.index(b"\x00")),
                                     "NUL byte (expected text)")
@@ -385,6 +388,11 @@ def _scan_record(text: str) -> tuple[int, int, str | None]:
                     continue
                 quoted = False
                 if i < n and text[i] not in ",\r\n":
+                    if line > opened_line:  # most likely this field's closing quote is missing
+                        return opened_line, opened_column, (
+                            f"quoted field not closed on its line: the next quote, "
+                            f"{line - opened_line} line(s) below, is followed by more text "
+                            f"(expected a closing quote on this line)")
                     return line, column, ("character after a closing quote (expected a "
                                           "comma or the end of the line)")
             elif c == "\n":

@@ -9,6 +9,7 @@ the same way dbt does: ``--target`` if given, else the profile's ``target:``
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,6 +180,7 @@ def target_settings(target: str | None = None, root: Path | None = None) -> Targ
         }
         if "temp_directory" in settings:
             settings["temp_directory"] = str(_resolve(root, settings["temp_directory"]))
+        _check_duckdb_file_name(path, root)
         return TargetSettings(name=name, type=kind, duckdb_path=path, duckdb_settings=settings)
     if kind == "spark":
         return _spark_settings(name, output)
@@ -193,6 +195,42 @@ def target_settings(target: str | None = None, root: Path | None = None) -> Targ
         schema=str(output.get("schema", "public")),
         connect_timeout=int(_as_number(output.get("connect_timeout", 10))),
     )
+
+
+def warehouse_schemas(root: Path) -> set[str]:
+    """Every schema the warehouse has: the raw ones and each ``+schema`` of dbt_project.yml."""
+    from ledgerhouse.entities import AUDIT_SCHEMA, ENTITIES
+
+    names = {AUDIT_SCHEMA, *(entity.raw_schema for entity in ENTITIES)}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("+schema", "schema") and isinstance(value, str):
+                    names.add(value.strip())
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    with contextlib.suppress(OSError, yaml.YAMLError):  # dbt reports a broken project
+        walk(yaml.safe_load((root / "dbt_project.yml").read_text(encoding="utf-8")))
+    return {name.lower() for name in names}
+
+
+def _check_duckdb_file_name(path: Path, root: Path) -> None:
+    """DuckDB names the database after the file (``portfolio.duckdb`` -> ``portfolio``); a
+    name that is also one of the warehouse's schemas makes ``portfolio.x`` ambiguous and
+    dbt's views fail to bind, so such a file is refused before anything is written."""
+    if str(path) == ":memory:":
+        return
+    catalog = path.name.split(".", 1)[0].lower()
+    if catalog in warehouse_schemas(root):
+        raise SettingsError(
+            f"{path}: DuckDB would name this database {catalog!r}, which is also a schema of "
+            f"the warehouse (dbt's views would fail with 'Ambiguous reference'); "
+            f"choose another file name (expected e.g. ledgerhouse.duckdb)"
+        )
 
 
 def _spark_settings(name: str, output: dict[str, Any]) -> TargetSettings:

@@ -34,6 +34,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from ledgerhouse.calendar import business_dates
 from ledgerhouse.entities import DOMAINS
 
 COLUMNS = DOMAINS["portfolio"]
@@ -117,17 +118,6 @@ def isin_check_digit(payload11: str) -> str:
 def make_isin(cusip_base8: str) -> str:
     payload = "US" + cusip_base8 + cusip_check_digit(cusip_base8)
     return payload + isin_check_digit(payload)
-
-
-def business_dates(start: date, days: int) -> list[date]:
-    """The first `days` NYSE sessions on or after `start` (exchange_calendars XNYS)."""
-    import exchange_calendars as xcals
-
-    cal = xcals.get_calendar("XNYS")
-    sessions = cal.sessions_in_range(start.isoformat(), cal.last_session)
-    if len(sessions) < days:
-        raise ValueError(f"the XNYS calendar has only {len(sessions)} sessions after {start}")
-    return [s.date() for s in sessions[:days]]
 
 
 def _fmt(value: Decimal | int | str | None, places: Decimal | None = None) -> str:

@@ -56,6 +56,15 @@ def test_help_explains_every_command() -> None:
          "argument --start: '20260302' is not a date (expected YYYY-MM-DD)"),
         (("generate", "/tmp/x", "--domain", "crypto"), "argument --domain: invalid choice"),
         (("load", "/tmp/x", "--target", "oracle"), "unknown target 'oracle'"),
+        # the calendar seeds end on 2030-12-31 (their last line, checked by hand)
+        (("generate", "/tmp/x", "--days", "100000"),
+         "100000 business days from 2026-03-02 run past 2030-12-31"),
+        (("generate", "/tmp/x", "--start", "2030-12-30", "--days", "1"),
+         "1 business day from 2030-12-30 run past 2030-12-31"),  # + 2 settlement days
+        (("generate", "/tmp/x", "--domain", "portfolio", "--days", "2000"),
+         "seeds/portfolio/portfolio_business_dates.csv"),
+        (("generate", "/tmp/x", "--domain", "payments", "--days", "4000000"),
+         "--days 4000000 from 2026-03-02 runs past the year 9999"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: tuple[str, ...], message: str | None) -> None:
@@ -112,6 +121,23 @@ def test_generate_refuses_impossible_sizes(tmp_path: Path) -> None:
                            "(some are closed, some unknown)\n")
 
 
+def test_generate_names_delivery_folders_left_from_an_earlier_run(tmp_path: Path) -> None:
+    """Two runs within the same second: the second (2 days) rewrites the first two
+    folders and names the two it did not write; a rerun with the same arguments
+    rewrites everything and warns about nothing."""
+    out = tmp_path / "landing"
+    assert run("generate", str(out), "--days", "4", "--accounts", "5").returncode == 0
+    second = run("generate", str(out), "--days", "2", "--accounts", "5")
+    assert second.returncode == 0, second.stderr
+    folders = sorted(p.name for p in out.iterdir() if p.is_dir())
+    assert len(folders) == 4
+    warning = [line for line in second.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warning) == 1 and "holds 2 folder(s) this run did not write" in warning[0]
+    assert f"({folders[2]}, {folders[3]})" in warning[0], warning
+    again = run("generate", str(out), "--days", "4", "--accounts", "5")
+    assert again.returncode == 0 and "warning:" not in again.stderr, again.stderr
+
+
 def test_generate_cli_writes_a_landing_root(tmp_path: Path) -> None:
     proc = run("generate", str(tmp_path / "out"), "--days", "2", "--accounts", "6",
                "--seed", "3", "--start", "2026-04-02")
@@ -166,6 +192,24 @@ def test_settings_come_from_profiles_yml(monkeypatch: pytest.MonkeyPatch,
     assert (local.name, local.duckdb_path) == ("local", ROOT / "data" / "my.duckdb")
     monkeypatch.setenv("MY_DB", "/abs/other.duckdb")
     assert target_settings().duckdb_path == Path("/abs/other.duckdb")
+
+
+@pytest.mark.parametrize("file_name", ["portfolio.duckdb", "Staging.db", "raw_meta.v2.duckdb"])
+def test_a_duckdb_file_named_like_a_schema_is_refused(tmp_path: Path, file_name: str) -> None:
+    """DuckDB names the database after the file up to its first dot, case-insensitively
+    equal to a schema here (checked by hand: portfolio.duckdb made every portfolio view
+    fail with 'Ambiguous reference to catalog or schema'). The CLI says so in one line
+    and creates nothing."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    db = tmp_path / file_name
+    proc = run("load", str(landing), LEDGERHOUSE_DUCKDB=str(db))
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "which is also a schema of the warehouse" in lines[0], proc.stderr
+    assert not db.exists()
+    ok = run("load", str(landing), LEDGERHOUSE_DUCKDB=str(tmp_path / "portfolios.duckdb"))
+    assert "also a schema" not in ok.stderr
 
 
 def test_summary_without_a_warehouse(tmp_path: Path) -> None:

@@ -279,6 +279,15 @@ MALFORMED = {
     "text_after_closing_quote": ("prices.csv", b'cusip,price_date,price\nA,"2026-03-02"x,1\n',
                                  2, 2, "character after a closing quote (expected a comma or "
                                  "the end of the line)"),
+    # the quote of line 2 is never closed on its line: the next quote (line 4)
+    # closes it and is followed by text; reported where the quote opens
+    "quote_closed_lines_later": ("prices.csv", b'cusip,price_date,price\nA,"ACME, COM,1\n'
+                                 b'B,2026-03-02,1\nC,"2026-03-02",1\n', 2, 2,
+                                 "quoted field not closed on its line: the next quote, 2 line(s) "
+                                 "below, is followed by more text (expected a closing quote on "
+                                 "this line)"),
+    "utf16_file": ("prices.csv", "cusip,price_date,price\n".encode("utf-16"), 1, 1,
+                   "UTF-16 text (expected UTF-8: save the file as UTF-8 without BOM)"),
     "crlf_header_lf_rows": ("prices.csv", b"cusip,price_date,price\r\nA,2026-03-02,1\n", 2, 3,
                             "line ends with LF (expected CRLF like the header, one line ending "
                             "throughout the file)"),

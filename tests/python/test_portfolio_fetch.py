@@ -251,7 +251,7 @@ PORTFOLIO_SELECT = ["--select", "path:seeds/portfolio", "path:models/staging/por
 @pytest.mark.slow
 def test_fetched_prices_reach_the_marts(warehouse: Warehouse, tiingo: FakeTiingo,
                                         tmp_path: Path) -> None:
-    from ledgerhouse.generators.portfolio import business_dates
+    from ledgerhouse.calendar import business_dates
 
     landing = tmp_path / "landing"
     _run([LEDGERHOUSE, "generate", str(landing), "--domain", "portfolio", "--days", "12",
