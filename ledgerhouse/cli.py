@@ -52,8 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
             "examples:\n"
             "  ledgerhouse generate data/landing --days 20 --accounts 200 --seed 42\n"
             "  ledgerhouse load data/landing --target duckdb\n"
-            "  dbt build --target duckdb\n"
-            "  ledgerhouse summary --target duckdb\n\n"
+            "  dbt build --target duckdb --selector brokerage   # the one domain loaded\n"
+            "  ledgerhouse summary --target duckdb\n"
+            "(a plain `dbt build` builds all three domains: load all three first)\n\n"
             "environment: LEDGERHOUSE_TARGET (duckdb|postgres|spark), LEDGERHOUSE_DUCKDB\n"
             "(file), LEDGERHOUSE_PG_HOST/PORT/USER/PASSWORD/DATABASE,\n"
             "LEDGERHOUSE_SPARK_WAREHOUSE/METASTORE, LEDGERHOUSE_PII_SALT, DBT_PROFILES_DIR."
@@ -130,10 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     summary = sub.add_parser(
         "summary",
-        help="row counts of every mart relation and of activity_errors",
+        help="row counts of every mart relation and of the quarantines",
         description=(
             "Print the row count of every table and view in the mart schemas\n"
-            "(brokerage, portfolio, payments: whichever exist) and of activity_errors."
+            "(brokerage, portfolio, payments: whichever exist; the error marts\n"
+            "activity_errors, portfolio_errors, payment_errors, margin_errors among them)\n"
+            "and of intermediate.int_brokerage__reference_rejects, the bad reference rows\n"
+            "(accounts, securities, prices, openings) kept out of the current state."
         ),
         epilog="examples:\n  ledgerhouse summary\n  ledgerhouse summary --target postgres",
         formatter_class=fmt,
@@ -311,11 +315,13 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def _mart_counts(settings: Any) -> list[tuple[str, str, int]]:
-    """(schema.relation, table|view, row count) of every mart relation and activity_errors."""
+    """(schema.relation, table|view, row count) of every mart relation, activity_errors and
+    the quarantine of bad reference rows (int_brokerage__reference_rejects; not on Spark)."""
     schemas = ", ".join(f"'{s}'" for s in MART_SCHEMAS)
     listing = (
         "select table_schema, table_name, table_type from information_schema.tables "
         f"where table_schema in ({schemas}) or table_name = 'activity_errors' "
+        "or (table_schema = 'intermediate' and table_name = 'int_brokerage__reference_rejects') "
         "order by table_schema, table_name"
     )
     if settings.type == "spark":

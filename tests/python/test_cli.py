@@ -230,6 +230,10 @@ def test_summary_counts_mart_relations(warehouse: Warehouse) -> None:
         "create view brokerage.v_big as select * from brokerage.positions_daily",
         "create schema if not exists staging",
         "create table staging.not_a_mart (x int)",
+        "create schema if not exists intermediate",
+        "create table intermediate.int_brokerage__reference_rejects (x int)",
+        "insert into intermediate.int_brokerage__reference_rejects values (1), (2)",
+        "create table intermediate.int_brokerage__accounts_current (x int)",
     ]
     if warehouse.target == "duckdb":
         import duckdb
@@ -255,4 +259,5 @@ def test_summary_counts_mart_relations(warehouse: Warehouse) -> None:
         ["brokerage.activity_errors", "table", "1"],
         ["brokerage.positions_daily", "table", "3"],
         ["brokerage.v_big", "view", "3"],
+        ["intermediate.int_brokerage__reference_rejects", "table", "2"],
     ]

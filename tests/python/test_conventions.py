@@ -300,3 +300,26 @@ def test_seed_values_fit_their_declared_column_types() -> None:
                                  for col, limit in limits.items()
                                  if row.get(col) is not None and len(row[col]) > limit]
     assert too_long == []
+
+
+@pytest.mark.parametrize("domain", ["brokerage", "portfolio", "payments"])
+def test_each_domain_selector_reads_only_its_own_sources(domain: str, tmp_path: Path) -> None:
+    """`dbt build --selector <domain>` is how a warehouse holding one domain's landing
+    files builds it (README, "The CLI"): everything it selects reads the domain's raw
+    tables and the shared raw_meta only, and it selects every one of the domain's marts.
+    (test_portfolio and test_payments build through their selectors for real.)"""
+    env = base_env(LEDGERHOUSE_DUCKDB=str(tmp_path / "ls.duckdb"))
+    common = ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
+              "--quiet", "--output", "json", "--output-keys", "unique_id resource_type"]
+
+    def listed(*selection: str) -> set[str]:
+        proc = _run([DBT, "ls", *selection, *common], env, check=True)
+        return {json.loads(line)["unique_id"] for line in proc.stdout.splitlines()
+                if line.startswith("{")}
+
+    selected = listed("--selector", domain)
+    sources = {node.split(".")[2]
+               for node in listed("--selector", domain, "--resource-type", "source")}
+    assert sources <= {f"raw_{domain}", domain, "raw_meta", "meta"}, sources
+    marts = listed("--select", f"path:models/marts/{domain}", "--resource-type", "model")
+    assert marts and marts <= selected

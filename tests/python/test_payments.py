@@ -40,7 +40,8 @@ DAYS = 6
 START = date(2026, 3, 2)
 MARTS = ("payment_errors", "streaming_index", "batch_index", "final_aggregate_index",
          "merchant_daily_kpis")
-SELECT = ["--select", "path:seeds/payments", "path:models/staging/payments+"]
+# the domain's selector (selectors.yml): what a payments-only warehouse builds
+SELECT = ["--selector", "payments"]
 # Columns that hold load times (or batch ids): they differ between two
 # warehouses loaded at different moments, never within one warehouse.
 LOAD_TIME_COLUMNS = {"_batch_id", "stream_ingest_time", "statements_loaded_at",

@@ -34,15 +34,8 @@ pytestmark = pytest.mark.slow
 
 DAYS, SIZE, SEED = 70, 5, 11
 FIRST_LOAD_DAYS = 60  # load and build these first, the rest (plus late data) afterwards
-SELECT = [
-    "--select",
-    "path:seeds/portfolio",
-    "path:models/staging/portfolio",
-    "path:models/staging/meta",
-    "path:models/intermediate/portfolio",
-    "path:models/marts/portfolio",
-    "path:tests/portfolio",
-]
+# the domain's selector (selectors.yml): what a portfolio-only warehouse builds
+SELECT = ["--selector", "portfolio"]
 MODELS = ["--select", "path:models/intermediate/portfolio", "path:models/marts/portfolio"]
 MARTS = [
     "dim_date",
