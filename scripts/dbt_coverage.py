@@ -8,8 +8,8 @@ warehouse but are not documented).
 Prints one line per resource type and a per-figure total; exits 1 when a
 held figure is below --fail-under. Held figures (docs/conventions.md): models
 described, models with a primary-key-style test, columns described (models,
-seeds, snapshots, sources), source tables that declare their columns. Column test coverage is printed, not held: not
-every column needs a test.
+seeds, snapshots, sources), source tables that declare their columns. Column
+test coverage is printed, not held: not every column needs a test.
 """
 
 from __future__ import annotations
