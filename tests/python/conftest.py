@@ -158,6 +158,25 @@ def _pg_admin(sql: str) -> None:
         con.close()
 
 
+# Every test database sorts text the way most servers do (ICU en-US: 'a2' before 'B1',
+# '_' ignored at first), not byte by byte. A model that orders or aggregates text
+# without binary_order() then gives other marts on PostgreSQL than on DuckDB and
+# Spark, and the identical-marts tests fail, instead of passing on a C-collated
+# test server and differing on a production one.
+PG_TEST_DATABASE_OPTIONS = "template template0 locale_provider icu icu_locale 'en-US'"
+
+
+def pg_create_database(name: str) -> None:
+    """Create the test database `name` with the en-US collation (PostgreSQL 15+ with ICU)."""
+    try:
+        _pg_admin(f"create database {name} {PG_TEST_DATABASE_OPTIONS}")
+    except Exception as exc:  # an older server or one built without ICU
+        if os.environ.get("CI"):
+            raise
+        print(f"warning: {name} created with the server's default collation ({exc})")
+        _pg_admin(f"create database {name}")
+
+
 def postgres_available() -> bool:
     try:
         _pg_admin("select 1")
@@ -193,7 +212,7 @@ def postgres_warehouse(tmp_path: Path) -> Iterator[Warehouse]:
             pytest.fail("PostgreSQL is not reachable; .ci/run should have started it")
         pytest.skip("PostgreSQL is not reachable (set LEDGERHOUSE_PG_HOST/PORT/USER)")
     name = f"lh_test_{uuid.uuid4().hex[:10]}"
-    _pg_admin(f"create database {name}")
+    pg_create_database(name)
     env = base_env(LEDGERHOUSE_TARGET="postgres", LEDGERHOUSE_PG_DATABASE=name, **pg_settings())
     try:
         yield Warehouse("postgres", env, tmp_path)

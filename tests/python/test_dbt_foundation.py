@@ -334,7 +334,7 @@ def built(
         import uuid
 
         name = f"lh_test_{uuid.uuid4().hex[:10]}"
-        conftest._pg_admin(f"create database {name}")
+        conftest.pg_create_database(name)
         env = conftest.base_env(
             LEDGERHOUSE_TARGET="postgres", LEDGERHOUSE_PG_DATABASE=name, **conftest.pg_settings()
         )

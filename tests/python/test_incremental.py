@@ -48,7 +48,7 @@ from brokerage_marts_support import (
     mart_rows,
     marts_rows,
 )
-from conftest import Warehouse, _pg_admin, base_env, pg_settings, spark_env
+from conftest import Warehouse, _pg_admin, base_env, pg_create_database, pg_settings, spark_env
 
 pytestmark = pytest.mark.slow
 
@@ -86,7 +86,7 @@ def twin(warehouse: Warehouse, tmp_path: Path) -> Iterator[Warehouse]:
         yield Warehouse("duckdb", env, workdir)
         return
     name = f"lh_test_{uuid.uuid4().hex[:10]}"
-    _pg_admin(f"create database {name}")
+    pg_create_database(name)
     env = base_env(LEDGERHOUSE_TARGET="postgres", LEDGERHOUSE_PG_DATABASE=name, **pg_settings())
     try:
         yield Warehouse("postgres", env, workdir)

@@ -36,6 +36,7 @@ from conftest import (
     _pg_admin,
     _run,
     base_env,
+    pg_create_database,
     pg_settings,
     postgres_available,
     spark_env,
@@ -151,7 +152,7 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Buil
             wh = _warehouse(engine, root / engine)
             if engine == "postgres":
                 databases.append(wh.env["LEDGERHOUSE_PG_DATABASE"])
-                _pg_admin(f"create database {databases[-1]}")
+                pg_create_database(databases[-1])
             built[engine] = _build(wh, landings)
         timing = ", ".join(f"{e} load {b.seconds['load']:.0f}s build {b.seconds['build']:.0f}s"
                            for e, b in built.items())

@@ -64,7 +64,7 @@ hits as (
 flag_lists as (
     select
         transaction_id,
-        {{ dbt.listagg('flag_name', "','", 'order by flag_name') }} as enriched_flags
+        {{ dbt.listagg('flag_name', "','", 'order by ' ~ ledgerhouse.binary_order('flag_name')) }} as enriched_flags
     from hits
     group by transaction_id
 ),

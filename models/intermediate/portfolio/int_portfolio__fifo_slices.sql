@@ -24,7 +24,7 @@ lots as (
         lot_cost_local,
         sum(split_adjusted_quantity) over (
             partition by portfolio_id, instrument_id
-            order by trade_date, transaction_id
+            order by trade_date, {{ ledgerhouse.binary_order('transaction_id') }}
             rows between unbounded preceding and current row
         ) as lot_end
     from events
@@ -41,7 +41,7 @@ outs as (
         split_adjusted_quantity as out_quantity,
         sum(split_adjusted_quantity) over (
             partition by portfolio_id, instrument_id
-            order by trade_date, transaction_id
+            order by trade_date, {{ ledgerhouse.binary_order('transaction_id') }}
             rows between unbounded preceding and current row
         ) as out_end
     from events
@@ -94,7 +94,7 @@ with_prior as (
         *,
         coalesce(sum(proportional_cost) over (
             partition by portfolio_id, instrument_id, lot_transaction_id
-            order by out_start
+            order by out_start, out_trade_date, {{ ledgerhouse.binary_order('out_transaction_id') }}
             rows between unbounded preceding and 1 preceding
         ), 0) as prior_slices_cost
     from rounded

@@ -24,18 +24,16 @@ split_factors as (
     select * from {{ ref('int_portfolio__split_factors') }}
 ),
 
-unadjusted_moves as (
+typed_moves as (
+    -- a holdings row is a TRANSFER_IN (spec §1): its sign comes from the seed
     select
-        transactions.portfolio_id,
-        transactions.instrument_id,
-        transactions.transaction_id,
-        transactions.trade_date,
-        transactions.quantity,
-        transaction_types.quantity_sign
+        portfolio_id,
+        instrument_id,
+        transaction_id,
+        trade_date,
+        quantity,
+        transaction_type
     from transactions
-    inner join transaction_types
-        on transactions.transaction_type = transaction_types.transaction_type
-    where transaction_types.quantity_sign <> 0
     union all
     select
         portfolio_id,
@@ -43,8 +41,22 @@ unadjusted_moves as (
         transaction_id,
         as_of_date as trade_date,
         quantity,
-        1 as quantity_sign
+        'TRANSFER_IN' as transaction_type
     from holdings
+),
+
+unadjusted_moves as (
+    select
+        typed_moves.portfolio_id,
+        typed_moves.instrument_id,
+        typed_moves.transaction_id,
+        typed_moves.trade_date,
+        typed_moves.quantity,
+        transaction_types.quantity_sign
+    from typed_moves
+    inner join transaction_types
+        on typed_moves.transaction_type = transaction_types.transaction_type
+    where transaction_types.quantity_sign <> 0
 ),
 
 moves as (
@@ -97,7 +109,7 @@ outs as (
         quantity,
         sum(quantity) over (
             partition by portfolio_id, instrument_id
-            order by trade_date, transaction_id
+            order by trade_date, {{ ledgerhouse.binary_order('transaction_id') }}
             rows between unbounded preceding and current row
         ) as cumulative_quantity_out
     from moves

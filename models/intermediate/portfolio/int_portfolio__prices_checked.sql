@@ -19,6 +19,11 @@ tiingo as (
     {{ ledgerhouse.portfolio_latest_load(ref('stg_portfolio__tiingo_eod')) }}
 ),
 
+instruments as (
+    select instrument_id from {{ ref('int_portfolio__instruments_checked') }}
+    where is_valid
+),
+
 prices as (
     select
         'prices_eod' as price_source,
@@ -31,11 +36,6 @@ prices as (
         2 as source_precedence,
         {{ price_columns | join(',\n        ') }}
     from tiingo
-),
-
-instruments as (
-    select instrument_id from {{ ref('int_portfolio__instruments_checked') }}
-    where is_valid
 ),
 
 checked as (
