@@ -201,8 +201,8 @@ CALENDAR_SEEDS = {
 
 def _check_calendar_coverage(domain: str, start: date, days: int) -> None:
     """Refuse sample data the warehouse's calendar seed cannot hold: every generated
-    business date (brokerage: plus two for settlement) must be on or before the seed's
-    last date, or dbt's calendar tests fail after a long generate and load."""
+    business date (brokerage: plus one for T+1 settlement) must lie within the seed,
+    or dbt's calendar tests fail after a long generate and load."""
     from ledgerhouse.settings import project_root
 
     seed = project_root() / CALENDAR_SEEDS.get(domain, "")
@@ -211,9 +211,13 @@ def _check_calendar_coverage(domain: str, start: date, days: int) -> None:
             raise UserError(f"generate: --days {days} from {start} runs past the year 9999")
         return
     lines = seed.read_text(encoding="utf-8").split()
-    end = date.fromisoformat(lines[-1])
-    needed = days + (2 if domain == "brokerage" else 0)
-    fits = start <= end and needed <= (end - start).days + 1
+    first, end = date.fromisoformat(lines[1]), date.fromisoformat(lines[-1])
+    if start < first:
+        raise UserError(f"generate: --start {start} is before {first}, the first date of "
+                        f"{CALENDAR_SEEDS[domain]} (expected a later --start)")
+    # brokerage trades settle T+1: one business day past the last delivery
+    needed = days + (1 if domain == "brokerage" else 0)
+    fits = needed <= (end - start).days + 1
     if fits:
         from ledgerhouse.calendar import business_dates
 
@@ -226,16 +230,16 @@ def _check_calendar_coverage(domain: str, start: date, days: int) -> None:
             f"python -m ledgerhouse.calendar_seed extends the seed)")
 
 
-def _folder_states(out_dir: Path) -> dict[str, tuple[tuple[str, int, int], ...]]:
-    """Each delivery folder of ``out_dir`` (not ``_tiingo`` and the like) with the name,
-    size and modification time (ns) of each of its files."""
+def _delivery_files(out_dir: Path) -> dict[str, tuple[int, int]]:
+    """Each file of each delivery folder of ``out_dir`` (not ``_tiingo`` and the like),
+    as 'folder/file', with its size and modification time (ns)."""
     if not out_dir.is_dir():
         return {}
     return {
-        folder.name: tuple(sorted((f.name, f.stat().st_size, f.stat().st_mtime_ns)
-                                  for f in folder.iterdir() if f.is_file()))
+        f"{folder.name}/{f.name}": (f.stat().st_size, f.stat().st_mtime_ns)
         for folder in out_dir.iterdir()
         if folder.is_dir() and not folder.name.startswith((".", "_"))
+        for f in folder.iterdir() if f.is_file()
     }
 
 
@@ -245,7 +249,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if args.out_dir.exists() and not args.out_dir.is_dir():
         raise UserError(f"{args.out_dir}: exists and is not a directory")
     _check_calendar_coverage(args.domain, args.start or module.DEFAULT_START, args.days)
-    before = _folder_states(args.out_dir)
+    before = _delivery_files(args.out_dir)
     try:
         module.generate(
             args.out_dir,
@@ -260,13 +264,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
         raise UserError(f"cannot write {args.out_dir}: {exc.strerror or exc}") from None
     except (ValueError, OverflowError) as exc:
         raise UserError(f"generate: {exc}") from None
-    # a delivery folder this run did not (re)write is left from an earlier run:
-    # its files are exactly as they were before this run started
-    after = _folder_states(args.out_dir)
+    # a delivery file this run did not (re)write is left from an earlier run: its
+    # size and modification time are exactly as they were before this run started
+    after = _delivery_files(args.out_dir)
     stale = sorted(name for name, state in before.items() if after.get(name) == state)
     if stale:
-        _stderr(f"warning: {args.out_dir} also holds {len(stale)} folder(s) this run did not "
-                f"write ({', '.join(stale[:3])}{', ...' if len(stale) > 3 else ''}); "
+        _stderr(f"warning: {args.out_dir} also holds {len(stale)} delivery file(s) this run "
+                f"did not write ({', '.join(stale[:3])}{', ...' if len(stale) > 3 else ''}); "
                 f"delete them before loading")
     _stdout(f"generated {args.domain} landing data in {args.out_dir} "
             f"({time.monotonic() - started:.1f}s)")

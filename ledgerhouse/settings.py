@@ -224,7 +224,7 @@ def _check_duckdb_file_name(path: Path, root: Path) -> None:
     dbt's views fail to bind, so such a file is refused before anything is written."""
     if str(path) == ":memory:":
         return
-    catalog = path.name.split(".", 1)[0].lower()
+    catalog = path.name.lstrip(".").split(".", 1)[0].lower()  # as DuckDB does
     if catalog in warehouse_schemas(root):
         raise SettingsError(
             f"{path}: DuckDB would name this database {catalog!r}, which is also a schema of "

@@ -158,11 +158,11 @@ def _pg_admin(sql: str) -> None:
         con.close()
 
 
-# Every test database sorts text the way most servers do (ICU en-US: 'a2' before 'B1',
-# '_' ignored at first), not byte by byte. A model that orders or aggregates text
-# without binary_order() then gives other marts on PostgreSQL than on DuckDB and
-# Spark, and the identical-marts tests fail, instead of passing on a C-collated
-# test server and differing on a production one.
+# Every test database sorts text the way most servers do (ICU en-US: letters compared
+# without case first, so 'a2' before 'B1'; '_' before letters), not byte by byte. A
+# model that orders or aggregates text without binary_order() then gives other marts
+# on PostgreSQL than on DuckDB and Spark, and the identical-marts tests fail, instead
+# of passing on a C-collated test server and differing on a production one.
 PG_TEST_DATABASE_OPTIONS = "template template0 locale_provider icu icu_locale 'en-US'"
 
 

@@ -59,8 +59,11 @@ def test_help_explains_every_command() -> None:
         # the calendar seeds end on 2030-12-31 (their last line, checked by hand)
         (("generate", "/tmp/x", "--days", "100000"),
          "100000 business days from 2026-03-02 run past 2030-12-31"),
-        (("generate", "/tmp/x", "--start", "2030-12-30", "--days", "1"),
-         "1 business day from 2030-12-30 run past 2030-12-31"),  # + 2 settlement days
+        (("generate", "/tmp/x", "--start", "2030-12-31", "--days", "1"),
+         "1 business day from 2030-12-31 run past 2030-12-31"),  # + its T+1 settlement
+        (("generate", "/tmp/x", "--start", "2019-12-31"),
+         "--start 2019-12-31 is before 2020-01-02, the first date of "
+         "seeds/brokerage/nyse_business_dates.csv"),
         (("generate", "/tmp/x", "--domain", "portfolio", "--days", "2000"),
          "seeds/portfolio/portfolio_business_dates.csv"),
         (("generate", "/tmp/x", "--domain", "payments", "--days", "4000000"),
@@ -121,21 +124,33 @@ def test_generate_refuses_impossible_sizes(tmp_path: Path) -> None:
                            "(some are closed, some unknown)\n")
 
 
-def test_generate_names_delivery_folders_left_from_an_earlier_run(tmp_path: Path) -> None:
+def test_generate_names_delivery_files_left_from_an_earlier_run(tmp_path: Path) -> None:
     """Two runs within the same second: the second (2 days) rewrites the first two
-    folders and names the two it did not write; a rerun with the same arguments
-    rewrites everything and warns about nothing."""
+    folders and names every file of the two it did not write; a rerun with the same
+    arguments rewrites everything and warns about nothing. A file an earlier run left
+    inside a folder this run rewrites is named too."""
     out = tmp_path / "landing"
     assert run("generate", str(out), "--days", "4", "--accounts", "5").returncode == 0
+    folders = sorted(p.name for p in out.iterdir() if p.is_dir())
+    left = sorted(f"{d}/{f.name}" for d in folders[2:] for f in (out / d).iterdir())
     second = run("generate", str(out), "--days", "2", "--accounts", "5")
     assert second.returncode == 0, second.stderr
-    folders = sorted(p.name for p in out.iterdir() if p.is_dir())
-    assert len(folders) == 4
     warning = [line for line in second.stderr.splitlines() if line.startswith("warning:")]
-    assert len(warning) == 1 and "holds 2 folder(s) this run did not write" in warning[0]
-    assert f"({folders[2]}, {folders[3]})" in warning[0], warning
+    assert len(warning) == 1, second.stderr
+    assert f"holds {len(left)} delivery file(s) this run did not write" in warning[0]
+    assert f"({left[0]}, {left[1]}, {left[2]}, ...)" in warning[0], warning
     again = run("generate", str(out), "--days", "4", "--accounts", "5")
     assert again.returncode == 0 and "warning:" not in again.stderr, again.stderr
+    (out / folders[0] / "notes.csv").write_text("x\n", encoding="utf-8")
+    third = run("generate", str(out), "--days", "4", "--accounts", "5")
+    assert f"1 delivery file(s) this run did not write ({folders[0]}/notes.csv)" in third.stderr
+
+
+def test_generate_accepts_the_last_days_the_calendar_seed_holds(tmp_path: Path) -> None:
+    """2030-12-30 and its T+1 settlement on 2030-12-31, the seed's last date."""
+    proc = run("generate", str(tmp_path / "g"), "--start", "2030-12-30", "--days", "1",
+               "--accounts", "5")
+    assert proc.returncode == 0, proc.stderr
 
 
 def test_generate_cli_writes_a_landing_root(tmp_path: Path) -> None:
@@ -194,12 +209,13 @@ def test_settings_come_from_profiles_yml(monkeypatch: pytest.MonkeyPatch,
     assert target_settings().duckdb_path == Path("/abs/other.duckdb")
 
 
-@pytest.mark.parametrize("file_name", ["portfolio.duckdb", "Staging.db", "raw_meta.v2.duckdb"])
+@pytest.mark.parametrize("file_name", ["portfolio.duckdb", "Staging.db", "raw_meta.v2.duckdb",
+                                       ".payments.duckdb"])
 def test_a_duckdb_file_named_like_a_schema_is_refused(tmp_path: Path, file_name: str) -> None:
-    """DuckDB names the database after the file up to its first dot, case-insensitively
-    equal to a schema here (checked by hand: portfolio.duckdb made every portfolio view
-    fail with 'Ambiguous reference to catalog or schema'). The CLI says so in one line
-    and creates nothing."""
+    """DuckDB names the database after the file up to its first dot (leading dots
+    dropped: .payments.duckdb is 'payments'); a name case-insensitively equal to a
+    schema here (checked by hand: portfolio.duckdb made every portfolio view fail with
+    'Ambiguous reference to catalog or schema') is refused in one line, nothing created."""
     landing = tmp_path / "landing"
     landing.mkdir()
     db = tmp_path / file_name
