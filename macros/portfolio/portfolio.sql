@@ -233,18 +233,30 @@
     portfolio_round_kpi(expr): a KPI (double) rounded to 12 decimal places,
     half away from zero, still a double. The error (<= 5e-13) is far below
     the 1e-9 the spec asks of the KPIs, and it removes most last-bit
-    differences between engines' exp/ln and aggregate implementations. It is
-    written as floor(|x| * 1e12 + 0.5) with the sign put back, not round():
-    round() of a double is half to even on PostgreSQL and half away from
-    zero on DuckDB, so a tie (2.5e-12) gave 2e-12 on one and 3e-12 on the
-    other; +, *, / and floor are IEEE operations that give the same bits on
-    every engine. Two engines still differ when their unrounded values fall
-    on either side of a rounding boundary (a last-bit difference just
-    there), which is why the parity test compares KPIs to 1e-9. Spark's
-    floor returns a bigint: fine for |x| < 9.2e6, which every KPI is.
+    differences between engines' exp/ln and aggregate implementations.
+    DuckDB and PostgreSQL: floor(|x| * 1e12 + 0.5) with the sign put back,
+    not round(): round() of a double is half to even on PostgreSQL and half
+    away from zero on DuckDB, so a tie (2.5e-12) gave 2e-12 on one and 3e-12
+    on the other; +, *, / and floor are IEEE operations that give the same
+    bits on both. Spark: round(x, 12), half up on the double's shortest
+    decimal form, which is half away from zero too; Spark's floor of a
+    double is a bigint, which overflows (an error under ANSI mode) once
+    |x| * 1e12 passes 9.2e18, and a return after a near-zero portfolio
+    value can be that large. Two engines can still differ when their
+    unrounded values fall on either side of a rounding boundary (a last-bit
+    difference just there), which is why the parity test compares KPIs to
+    10 significant digits.
 #}
 {% macro portfolio_round_kpi(expr) -%}
+    {{ return(adapter.dispatch('portfolio_round_kpi', 'ledgerhouse')(expr)) }}
+{%- endmacro %}
+
+{% macro default__portfolio_round_kpi(expr) -%}
     (case when ({{ expr }}) < 0 then -1 else 1 end) * floor(abs({{ expr }}) * 1000000000000 + 0.5) / 1000000000000
+{%- endmacro %}
+
+{% macro spark__portfolio_round_kpi(expr) -%}
+    round({{ expr }}, 12)
 {%- endmacro %}
 
 {#
