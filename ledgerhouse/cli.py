@@ -191,30 +191,30 @@ def _stdout(message: str) -> None:
 # --------------------------------------------------------------------------- commands
 
 
-# The business-date calendar seed each domain's dbt models check dates against
-# (generic test within_calendar); payments has none (it flows on every day).
-CALENDAR_SEEDS = {
-    "brokerage": "seeds/brokerage/nyse_business_dates.csv",
-    "portfolio": "seeds/portfolio/portfolio_business_dates.csv",
-}
+def _calendar_seeds() -> dict[str, Path]:
+    """The business-date calendar seed each domain's dbt models check dates against
+    (generic test within_calendar); payments has none (it flows on every day)."""
+    from ledgerhouse.calendar_seed import SEED_PATH
+
+    return {"brokerage": SEED_PATH,
+            "portfolio": SEED_PATH.parents[1] / "portfolio" / "portfolio_business_dates.csv"}
 
 
 def _check_calendar_coverage(domain: str, start: date, days: int) -> None:
     """Refuse sample data the warehouse's calendar seed cannot hold: every generated
     business date (brokerage: plus one for T+1 settlement) must lie within the seed,
     or dbt's calendar tests fail after a long generate and load."""
-    from ledgerhouse.settings import project_root
-
-    seed = project_root() / CALENDAR_SEEDS.get(domain, "")
-    if domain not in CALENDAR_SEEDS or not seed.is_file():
+    seed = _calendar_seeds().get(domain)
+    if seed is None or not seed.is_file():
         if domain == "payments" and days > (date.max - start).days:
             raise UserError(f"generate: --days {days} from {start} runs past the year 9999")
         return
+    shown = f"seeds/{seed.parent.name}/{seed.name}"
     lines = seed.read_text(encoding="utf-8").split()
     first, end = date.fromisoformat(lines[1]), date.fromisoformat(lines[-1])
     if start < first:
         raise UserError(f"generate: --start {start} is before {first}, the first date of "
-                        f"{CALENDAR_SEEDS[domain]} (expected a later --start)")
+                        f"{shown} (expected a later --start)")
     # brokerage trades settle T+1: one business day past the last delivery
     needed = days + (1 if domain == "brokerage" else 0)
     fits = needed <= (end - start).days + 1
@@ -226,19 +226,21 @@ def _check_calendar_coverage(domain: str, start: date, days: int) -> None:
         raise UserError(
             f"generate: {days} business day{'s' if days != 1 else ''} from {start} "
             f"run past {end}, the last date of "
-            f"{CALENDAR_SEEDS[domain]} (expected fewer --days or an earlier --start; "
-            f"python -m ledgerhouse.calendar_seed extends the seed)")
+            f"{shown} (expected fewer --days or an earlier --start; "
+            f"python -m ledgerhouse.calendar_seed --start {first} --end YYYY-MM-DD "
+            f"--out {shown} rewrites it)")
 
 
 def _delivery_files(out_dir: Path) -> dict[str, tuple[int, int]]:
-    """Each file of each delivery folder of ``out_dir`` (not ``_tiingo`` and the like),
-    as 'folder/file', with its size and modification time (ns)."""
+    """Each file of each delivery folder of ``out_dir`` (the loader's notion of one:
+    not ``_tiingo``, not hidden), as 'folder/file', with its size and mtime (ns)."""
+    from ledgerhouse.load import visible
+
     if not out_dir.is_dir():
         return {}
     return {
         f"{folder.name}/{f.name}": (f.stat().st_size, f.stat().st_mtime_ns)
-        for folder in out_dir.iterdir()
-        if folder.is_dir() and not folder.name.startswith((".", "_"))
+        for folder in out_dir.iterdir() if folder.is_dir() and visible(folder)
         for f in folder.iterdir() if f.is_file()
     }
 

@@ -135,17 +135,17 @@ def discover(landing_dir: Path, warn: Callable[[str], None]) -> list[LandingFile
     fetched: dict[Path, FileKind] = {}
     if landing_dir.name in FETCHED_KINDS:
         fetched = {landing_dir: FETCHED_KINDS[landing_dir.name]}
-        folders = sorted(d for d in landing_dir.iterdir() if d.is_dir() and _visible(d))
+        folders = sorted(d for d in landing_dir.iterdir() if d.is_dir() and visible(d))
         root = landing_dir.parent
     elif landing_dir.parent.name in FETCHED_KINDS:
         fetched = {landing_dir.parent: FETCHED_KINDS[landing_dir.parent.name]}
         folders, root = [landing_dir], landing_dir.parent.parent
     else:
-        folders = sorted(p for p in landing_dir.iterdir() if p.is_dir() and _visible(p))
+        folders = sorted(p for p in landing_dir.iterdir() if p.is_dir() and visible(p))
         fetched = {landing_dir / name: kind for name, kind in FETCHED_KINDS.items()
                    if (landing_dir / name).is_dir()}
         if folders or fetched:
-            for loose in sorted(p for p in landing_dir.iterdir() if p.is_file() and _visible(p)):
+            for loose in sorted(p for p in landing_dir.iterdir() if p.is_file() and visible(p)):
                 warn(f"{loose}: a file in the landing root is not part of a delivery; skipped")
             root = landing_dir
         else:
@@ -156,7 +156,7 @@ def discover(landing_dir: Path, warn: Callable[[str], None]) -> list[LandingFile
             warn(f"{skipped}: not a delivery folder (a name starting with '_' is not "
                  f"loaded); skipped")
         folders += [d for parent in fetched for d in sorted(parent.iterdir())
-                    if d.is_dir() and _visible(d)]
+                    if d.is_dir() and visible(d)]
     for folder in folders:
         _check_delivery_name(folder)
     files: list[LandingFile] = []
@@ -183,7 +183,7 @@ def discover(landing_dir: Path, warn: Callable[[str], None]) -> list[LandingFile
     return files
 
 
-def _visible(path: Path) -> bool:
+def visible(path: Path) -> bool:
     """Hidden names and side files (``_expected_errors.csv``, ``_tiingo``) are no deliveries."""
     return not path.name.startswith((".", "_"))
 
